@@ -1,0 +1,711 @@
+/* ingest/pipeline.c: the ingest loop (see pipeline.h for the states and guarantees). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "core/log.h"
+#include "core/zfile.h"
+#include "ingest/checkpoint.h"
+#include "ingest/kafka.h"
+#include "ingest/metrics.h"
+#include "ingest/pipeline.h"
+#include "ingest/spool.h"
+#include "ingest/tail.h"
+
+#define HOLD_MAX_BYTES (8u << 20)      /* held events before reading pauses */
+#define SYNC_EVERY_MS 50               /* spool/archive fsync cadence */
+#define SYNC_MAX_PENDING 20000         /* ... or after this many unsynced events */
+#define REPLAY_RETRY_MS 2000           /* how often a replay is tried while spooling */
+#define REPLAY_BATCH 5000              /* spool records produced per loop round */
+
+enum kstate { K_DIRECT, K_DRAINING, K_SPOOLING, K_REPLAYING, K_CATCHUP };
+static const char *const kstate_names[] = {"direct", "draining", "spooling", "replaying",
+                                           "catchup"};
+
+enum slot_kind { SLOT_FREE, SLOT_DIRECT, SLOT_REPLAY };
+
+/* A message in flight to Kafka: whom to acknowledge when its delivery report comes. */
+struct slot {
+    uint8_t kind;
+    struct fl_tail_file *tf;
+    uint64_t seq;         /* SLOT_DIRECT: the record's sequence in tf */
+    uint64_t spool_token; /* SLOT_REPLAY */
+};
+
+/* An event waiting to be acknowledged by the next spool or archive sync. */
+struct pending_ack {
+    struct fl_tail_file *tf;
+    uint64_t seq;
+};
+
+/* A held event: serialized message plus whom to acknowledge. */
+struct hold_hdr {
+    struct fl_tail_file *tf;
+    uint64_t seq;
+    int64_t ts_ms;
+    uint32_t key_len, source_len, category_len, cell_len, json_len;
+};
+
+struct pipeline {
+    const struct fl_pipeline_opts *opts;
+    struct fl_config *cfg;
+    struct fl_config **old_cfgs;    /* kept alive: draining streams borrow from them */
+    size_t n_old_cfgs;
+    struct fl_tail *tail;
+    struct fl_ckpt ckpt;
+    struct fl_kafka *kafka;
+    struct fl_spool *spool;
+    struct fl_metrics *metrics;
+    enum kstate state;
+    struct slot *slots;
+    uint32_t *free_slots;
+    size_t n_slots, n_free;
+    size_t inflight_direct, inflight_replay;
+    bool is_replay_failed;
+    int64_t next_replay_ms;
+    struct fl_buf hold;             /* hold_hdr + bytes, in order */
+    size_t hold_pos;                /* first unsent byte of hold */
+    struct pending_ack *pending;
+    size_t n_pending, cap_pending;
+    int64_t last_sync_ms, last_ckpt_ms;
+    /* archive (no Kafka) */
+    struct fl_zwriter *archive;
+    int64_t archive_hour;
+    struct fl_buf json;
+    struct fl_buf out;              /* stdout batch */
+    /* counters */
+    uint64_t delivered, failed, spooled, replayed, held, duplicates_replayed;
+    uint64_t by_source_category[8][32];
+};
+
+static int64_t now_ms(void)
+{
+    return fl_now_ms();
+}
+
+/* --- acknowledgement after a durable write ------------------------------------------- */
+
+static int pending_add(struct pipeline *p, struct fl_tail_file *tf, uint64_t seq)
+{
+    if (p->n_pending == p->cap_pending) {
+        size_t ncap = p->cap_pending ? p->cap_pending * 2 : 4096;
+        struct pending_ack *n = realloc(p->pending, ncap * sizeof *n);
+        if (!n)
+            return FL_ENOMEM;
+        p->pending = n;
+        p->cap_pending = ncap;
+    }
+    p->pending[p->n_pending++] = (struct pending_ack){tf, seq};
+    return 0;
+}
+
+static void pending_ack_all(struct pipeline *p)
+{
+    for (size_t i = 0; i < p->n_pending; i++)
+        fl_tail_ack(p->pending[i].tf, p->pending[i].seq);
+    p->n_pending = 0;
+}
+
+/* Makes the spool / archive durable, then acknowledges what they hold. */
+static int sync_durable(struct pipeline *p)
+{
+    int rc = 0;
+    if (p->spool)
+        rc = fl_spool_sync(p->spool);
+    if (!rc && p->archive)
+        rc = fl_zwriter_sync(p->archive);
+    if (rc) {
+        fl_error("spool/archive sync failed: %s; positions are not advanced", fl_strerror(rc));
+        return rc;
+    }
+    pending_ack_all(p);
+    p->last_sync_ms = now_ms();
+    return 0;
+}
+
+/* --- slots --------------------------------------------------------------------------- */
+
+static int slots_init(struct pipeline *p, size_t n)
+{
+    p->slots = calloc(n, sizeof *p->slots);
+    p->free_slots = malloc(n * sizeof *p->free_slots);
+    if (!p->slots || !p->free_slots)
+        return FL_ENOMEM;
+    p->n_slots = n;
+    for (size_t i = 0; i < n; i++)
+        p->free_slots[i] = (uint32_t)(n - 1 - i);
+    p->n_free = n;
+    return 0;
+}
+
+static long slot_take(struct pipeline *p)
+{
+    return p->n_free ? (long)p->free_slots[--p->n_free] : -1;
+}
+
+static void slot_put(struct pipeline *p, uint64_t i)
+{
+    p->slots[i].kind = SLOT_FREE;
+    p->free_slots[p->n_free++] = (uint32_t)i;
+}
+
+/* --- routes -------------------------------------------------------------------------- */
+
+static int spool_msg(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
+                     uint64_t seq)
+{
+    struct fl_spool_rec r = {m->key, m->source, m->category, m->cell, m->ts_ms, m->payload};
+    int rc = fl_spool_append(p->spool, &r);
+    if (rc) {
+        fl_error("spool append failed: %s", fl_strerror(rc));
+        return rc;
+    }
+    p->spooled++;
+    return pending_add(p, tf, seq);
+}
+
+static int hold_msg(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
+                    uint64_t seq)
+{
+    struct hold_hdr h = {tf, seq, m->ts_ms, (uint32_t)m->key.len, (uint32_t)m->source.len,
+                         (uint32_t)m->category.len, (uint32_t)m->cell.len,
+                         (uint32_t)m->payload.len};
+    int rc = fl_buf_append(&p->hold, &h, sizeof h);
+    if (!rc) rc = fl_buf_append(&p->hold, m->key.p, m->key.len);
+    if (!rc) rc = fl_buf_append(&p->hold, m->source.p, m->source.len);
+    if (!rc) rc = fl_buf_append(&p->hold, m->category.p, m->category.len);
+    if (!rc) rc = fl_buf_append(&p->hold, m->cell.p, m->cell.len);
+    if (!rc) rc = fl_buf_append(&p->hold, m->payload.p, m->payload.len);
+    /* Keep the header alignment for the next record. */
+    while (!rc && p->hold.len % _Alignof(struct hold_hdr))
+        rc = fl_buf_putc(&p->hold, 0);
+    if (!rc)
+        p->held++;
+    if (p->hold.len - p->hold_pos >= HOLD_MAX_BYTES)
+        fl_tail_set_paused(p->tail, true);
+    return rc;
+}
+
+/* Reads the held record at *pos; advances *pos. */
+static bool hold_next(struct pipeline *p, size_t *pos, struct hold_hdr *h, struct fl_kafka_msg *m)
+{
+    if (*pos >= p->hold.len)
+        return false;
+    memcpy(h, p->hold.data + *pos, sizeof *h);
+    const char *q = p->hold.data + *pos + sizeof *h;
+    m->key = (struct fl_str){q, h->key_len};
+    q += h->key_len;
+    m->source = (struct fl_str){q, h->source_len};
+    q += h->source_len;
+    m->category = (struct fl_str){q, h->category_len};
+    q += h->category_len;
+    m->cell = (struct fl_str){q, h->cell_len};
+    q += h->cell_len;
+    m->payload = (struct fl_str){q, h->json_len};
+    q += h->json_len;
+    m->ts_ms = h->ts_ms;
+    size_t end = (size_t)(q - p->hold.data);
+    while (end % _Alignof(struct hold_hdr))
+        end++;
+    *pos = end;
+    return true;
+}
+
+static void hold_clear(struct pipeline *p)
+{
+    fl_buf_reset(&p->hold);
+    p->hold_pos = 0;
+    fl_tail_set_paused(p->tail, false);
+}
+
+/* Produces one message now; FL_EAGAIN when there is no room (queue or slots). */
+static int send_direct(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
+                       uint64_t seq)
+{
+    long s = slot_take(p);
+    if (s < 0)
+        return FL_EAGAIN;
+    p->slots[s] = (struct slot){.kind = SLOT_DIRECT, .tf = tf, .seq = seq};
+    int rc = fl_kafka_send(p->kafka, m, (uint64_t)s);
+    if (rc) {
+        slot_put(p, (uint64_t)s);
+        return rc;
+    }
+    p->inflight_direct++;
+    return 0;
+}
+
+static void enter(struct pipeline *p, enum kstate st)
+{
+    if (p->state != st)
+        fl_info("kafka: %s -> %s (spool %" PRIu64 " bytes, held %zu bytes)",
+                kstate_names[p->state], kstate_names[st], fl_spool_stats(p->spool)->bytes,
+                p->hold.len - p->hold_pos);
+    p->state = st;
+}
+
+static int route_kafka(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
+                       uint64_t seq)
+{
+    switch (p->state) {
+    case K_DIRECT:
+        if (p->hold.len == p->hold_pos) {
+            int rc = send_direct(p, m, tf, seq);
+            if (rc == 0)
+                return 0;
+            if (rc != FL_EAGAIN) {
+                enter(p, K_DRAINING);
+                fl_tail_set_paused(p->tail, true);
+            }
+        }
+        return hold_msg(p, m, tf, seq);
+    case K_DRAINING:
+    case K_CATCHUP:
+        return hold_msg(p, m, tf, seq);
+    case K_SPOOLING:
+    case K_REPLAYING:
+        return spool_msg(p, m, tf, seq);
+    }
+    return 0;
+}
+
+static void write_stdout(struct pipeline *p, const struct fl_buf *json)
+{
+    fl_buf_append(&p->out, json->data, json->len);
+    if (p->out.len >= (1u << 16)) {
+        fwrite(p->out.data, 1, p->out.len, stdout);
+        fflush(stdout);
+        fl_buf_reset(&p->out);
+    }
+}
+
+static int archive_write(struct pipeline *p, const struct fl_buf *json, int64_t now)
+{
+    int64_t hour = now / 3600000;
+    if (!p->archive || hour != p->archive_hour) {
+        if (p->archive) {
+            sync_durable(p);
+            fl_zwriter_close(p->archive);
+            p->archive = NULL;
+        }
+        char dir[4200], path[4400];
+        snprintf(dir, sizeof dir, "%s/archive", p->cfg->state_dir);
+        mkdir(dir, 0750);
+        time_t t = (time_t)(now / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char name[64];
+        strftime(name, sizeof name, "events-%Y%m%dT%HZ.ndjson.zst", &tm);
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        struct fl_err err;
+        p->archive = fl_zwriter_open(path, 3, true, &err);
+        if (!p->archive) {
+            fl_error("archive %s: %s", path, err.msg);
+            return FL_EIO;
+        }
+        p->archive_hour = hour;
+        fl_info("archive: writing %s", path);
+    }
+    return fl_zwriter_write(p->archive, json->data, json->len);
+}
+
+/* The tailer's callback: one event of file tf. */
+static int on_event(void *ctx, struct fl_tail_file *tf, struct fl_event *ev)
+{
+    struct pipeline *p = ctx;
+    fl_buf_reset(&p->json);
+    int rc = fl_event_write_json(ev, &p->json);
+    if (rc) {
+        fl_error("%s: event at offset %" PRIu64 " could not be serialized: %s",
+                 fl_tail_file_path(tf), ev->offset, fl_strerror(rc));
+        return 0;
+    }
+    uint64_t seq;
+    if ((rc = fl_tail_track(tf, ev, &seq)))
+        return rc;
+    if (p->opts->is_stdout || p->cfg->is_stdout)
+        write_stdout(p, &p->json);
+    if (!p->kafka) {
+        if (p->cfg->is_archive) {
+            if ((rc = archive_write(p, &p->json, ev->ingest_ms)))
+                return rc;
+            return pending_add(p, tf, seq);
+        }
+        fl_tail_ack(tf, seq); /* stdout only: nothing durable to wait for */
+        return 0;
+    }
+    const char *cat = ev->category ? ev->category : "unclassified";
+    struct fl_kafka_msg m = {
+        .key = ev->cell.len ? ev->cell : ev->host,
+        .source = fl_str_c(ev->source),
+        .category = fl_str_c(cat),
+        .cell = ev->cell,
+        .ts_ms = ev->has_ts ? ev->ts_ms : ev->ingest_ms,
+        .payload = {p->json.data, p->json.len - 1}, /* without the '\n' */
+    };
+    return route_kafka(p, &m, tf, seq);
+}
+
+/* librdkafka's delivery report, served from fl_kafka_poll. */
+static void on_delivered(void *ctx, uint64_t token, const char *errstr,
+                         const struct fl_kafka_msg *m)
+{
+    struct pipeline *p = ctx;
+    if (token >= p->n_slots)
+        return;
+    struct slot sl = p->slots[token];
+    slot_put(p, token);
+    if (sl.kind == SLOT_DIRECT) {
+        p->inflight_direct--;
+        if (!errstr) {
+            p->delivered++;
+            fl_tail_ack(sl.tf, sl.seq);
+            return;
+        }
+        p->failed++;
+        if (p->state == K_DIRECT) {
+            fl_warn("kafka: delivery failed (%s): events go to the spool until the brokers "
+                    "are back", errstr);
+            enter(p, K_DRAINING);
+            fl_tail_set_paused(p->tail, true);
+        }
+        /* Failures come back in produce order per partition: spooling them now keeps the
+         * order ahead of everything held or read later. */
+        spool_msg(p, m, sl.tf, sl.seq);
+    } else if (sl.kind == SLOT_REPLAY) {
+        p->inflight_replay--;
+        if (!errstr) {
+            p->delivered++;
+            fl_spool_delivered(p->spool, sl.spool_token);
+        } else {
+            p->failed++;
+            p->is_replay_failed = true;
+        }
+    }
+}
+
+/* Sends held events while in DIRECT; leaves the rest held. */
+static void send_held(struct pipeline *p)
+{
+    struct hold_hdr h;
+    struct fl_kafka_msg m;
+    size_t pos = p->hold_pos;
+    while (hold_next(p, &pos, &h, &m)) {
+        if (send_direct(p, &m, h.tf, h.seq) != 0)
+            return;
+        p->hold_pos = pos;
+    }
+    hold_clear(p);
+}
+
+/* Moves every held event into the spool, in order. */
+static void spool_held(struct pipeline *p)
+{
+    struct hold_hdr h;
+    struct fl_kafka_msg m;
+    size_t pos = p->hold_pos;
+    while (hold_next(p, &pos, &h, &m))
+        spool_msg(p, &m, h.tf, h.seq);
+    hold_clear(p);
+}
+
+static void replay_some(struct pipeline *p)
+{
+    struct fl_spool_rec r;
+    uint64_t token;
+    for (int i = 0; i < REPLAY_BATCH; i++) {
+        if (p->n_free == 0)
+            return;
+        int rc = fl_spool_next(p->spool, &r, &token);
+        if (rc <= 0) {
+            /* Everything in the spool is in flight: hold new events until it lands. */
+            enter(p, K_CATCHUP);
+            return;
+        }
+        long s = slot_take(p);
+        p->slots[s] = (struct slot){.kind = SLOT_REPLAY, .spool_token = token};
+        struct fl_kafka_msg m = {r.key, r.source, r.category, r.cell, r.ts_ms, r.json};
+        if (fl_kafka_send(p->kafka, &m, (uint64_t)s) != 0) {
+            /* Queue full or broken: count it as failed; the spool is read again. */
+            slot_put(p, (uint64_t)s);
+            p->is_replay_failed = true;
+            return;
+        }
+        p->inflight_replay++;
+        p->replayed++;
+    }
+}
+
+static void kafka_step(struct pipeline *p, int64_t now)
+{
+    switch (p->state) {
+    case K_DIRECT:
+        if (p->hold.len > p->hold_pos)
+            send_held(p);
+        break;
+    case K_DRAINING:
+        if (p->inflight_direct == 0) {
+            spool_held(p);
+            sync_durable(p);
+            p->next_replay_ms = now + REPLAY_RETRY_MS;
+            enter(p, K_SPOOLING);
+        }
+        break;
+    case K_SPOOLING:
+        if (now >= p->next_replay_ms) {
+            sync_durable(p);
+            enter(p, K_REPLAYING);
+        }
+        break;
+    case K_REPLAYING:
+    case K_CATCHUP:
+        if (p->is_replay_failed) {
+            if (p->inflight_replay == 0) {
+                p->is_replay_failed = false;
+                fl_spool_rewind(p->spool);
+                spool_held(p); /* CATCHUP's held events are newer than the whole spool */
+                p->next_replay_ms = now + REPLAY_RETRY_MS;
+                enter(p, K_SPOOLING);
+            }
+            break;
+        }
+        if (p->state == K_REPLAYING) {
+            replay_some(p);
+        } else if (fl_spool_is_empty(p->spool) && p->inflight_replay == 0) {
+            fl_info("kafka: spool drained; producing directly again");
+            enter(p, K_DIRECT);
+        }
+        break;
+    }
+}
+
+/* --- metrics ------------------------------------------------------------------------- */
+
+struct render_ctx {
+    struct fl_buf *out;
+};
+
+static void render_file(void *ctx, const char *path, const char *source, uint64_t read_off,
+                        uint64_t acked)
+{
+    struct render_ctx *rc = ctx;
+    fl_buf_printf(rc->out,
+                  "faultline_checkpoint_lag_bytes{file=\"%s\",source=\"%s\"} %" PRIu64 "\n",
+                  path, source, read_off > acked ? read_off - acked : 0);
+}
+
+static void render(void *ctx, struct fl_buf *out)
+{
+    struct pipeline *p = ctx;
+    const struct fl_tail_stats *ts = fl_tail_stats(p->tail);
+    const struct fl_spool_stats *ss = p->spool ? fl_spool_stats(p->spool) : NULL;
+    fl_buf_printf(out,
+                  "# TYPE faultline_lines_read_total counter\nfaultline_bytes_read_total %" PRIu64
+                  "\nfaultline_events_total %" PRIu64 "\nfaultline_unparsed_total %" PRIu64
+                  "\nfaultline_files_open %" PRIu64 "\nfaultline_files_polled %" PRIu64
+                  "\nfaultline_rotations_total %" PRIu64 "\nfaultline_truncations_total %" PRIu64
+                  "\nfaultline_read_errors_total %" PRIu64 "\n",
+                  ts->bytes, ts->events, ts->unparsed, ts->files_open, ts->files_polled,
+                  ts->rotations, ts->truncations, ts->read_errors);
+    fl_buf_printf(out,
+                  "faultline_kafka_delivered_total %" PRIu64 "\nfaultline_kafka_failed_total %" PRIu64
+                  "\nfaultline_kafka_queue_depth %zu\nfaultline_kafka_state{state=\"%s\"} 1\n",
+                  p->delivered, p->failed, p->kafka ? fl_kafka_outq(p->kafka) : 0,
+                  kstate_names[p->state]);
+    if (ss)
+        fl_buf_printf(out,
+                      "faultline_spool_bytes %" PRIu64 "\nfaultline_spool_segments %" PRIu64
+                      "\nfaultline_spool_records_total %" PRIu64
+                      "\nfaultline_spool_replayed_total %" PRIu64
+                      "\nfaultline_spool_dropped_segments_total %" PRIu64 "\n",
+                      ss->bytes, ss->segments, ss->records_spooled, ss->records_replayed,
+                      ss->segments_dropped);
+    struct render_ctx rc = {out};
+    fl_tail_foreach(p->tail, render_file, &rc);
+}
+
+/* --- the loop ------------------------------------------------------------------------ */
+
+static void save_checkpoints(struct pipeline *p)
+{
+    fl_tail_update_checkpoints(p->tail);
+    struct fl_err err;
+    if (fl_ckpt_save(&p->ckpt, &err) != 0)
+        fl_error("%s: %s", err.file, err.msg);
+    p->last_ckpt_ms = now_ms();
+}
+
+static void reload(struct pipeline *p)
+{
+    struct fl_err err;
+    struct fl_config *ncfg = fl_config_load(p->opts->config_path, &err);
+    if (!ncfg) {
+        char msg[600];
+        fl_err_format(&err, msg, sizeof msg);
+        fl_error("reload refused, keeping the running configuration: %s", msg);
+        return;
+    }
+    if (fl_tail_reload(p->tail, ncfg, &err) != 0) {
+        fl_error("reload refused: %s", err.msg);
+        fl_config_free(ncfg);
+        return;
+    }
+    struct fl_config **olds = realloc(p->old_cfgs, (p->n_old_cfgs + 1) * sizeof *olds);
+    if (olds) {
+        olds[p->n_old_cfgs++] = p->cfg;
+        p->old_cfgs = olds;
+    }
+    p->cfg = ncfg;
+    fl_info("configuration reloaded: %zu sources (kafka and state_dir changes need a restart)",
+            ncfg->n_sources);
+}
+
+static void shutdown_drain(struct pipeline *p)
+{
+    int64_t deadline = now_ms() + (p->opts->drain_ms ? p->opts->drain_ms : 4500);
+    fl_info("draining: reading every file to its end");
+    fl_tail_drain(p->tail);
+    if (p->kafka) {
+        if (p->state == K_DIRECT)
+            send_held(p);
+        while (now_ms() < deadline && (p->inflight_direct || p->inflight_replay)) {
+            fl_kafka_poll(p->kafka, 50);
+            if (p->state == K_DIRECT && p->hold.len > p->hold_pos)
+                send_held(p);
+        }
+        /* What could not be sent in time is safe in the spool (order: held after failed). */
+        if (p->hold.len > p->hold_pos)
+            spool_held(p);
+    }
+    sync_durable(p);
+    if (p->out.len) {
+        fwrite(p->out.data, 1, p->out.len, stdout);
+        fflush(stdout);
+        fl_buf_reset(&p->out);
+    }
+    save_checkpoints(p);
+    fl_info("stopped: %" PRIu64 " delivered, %" PRIu64 " spooled, %" PRIu64 " failed, "
+            "%zu still in flight (resent after restart)",
+            p->delivered, p->spooled, p->failed, p->inflight_direct + p->inflight_replay);
+}
+
+int fl_pipeline_run(const struct fl_pipeline_opts *opts)
+{
+    struct pipeline *p = calloc(1, sizeof *p);
+    if (!p)
+        return 1;
+    int status = 1;
+    struct fl_err err;
+    p->opts = opts;
+    p->cfg = opts->cfg;
+    fl_buf_init(&p->json, 0);
+    fl_buf_init(&p->out, 0);
+    fl_buf_init(&p->hold, 0);
+    if (mkdir(p->cfg->state_dir, 0750) != 0 && errno != EEXIST) {
+        fl_error("state_dir %s: %s", p->cfg->state_dir, strerror(errno));
+        goto out;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/checkpoints", p->cfg->state_dir);
+    if (fl_ckpt_open(&p->ckpt, path, &err) != 0) {
+        fl_error("%s:%u: %s", err.file, err.line, err.msg);
+        goto out;
+    }
+    if (p->cfg->brokers) {
+        snprintf(path, sizeof path, "%s/spool", p->cfg->state_dir);
+        p->spool = fl_spool_open(path, p->cfg->spool_max_bytes, &err);
+        if (!p->spool) {
+            fl_error("%s: %s", err.file, err.msg);
+            goto out_ckpt;
+        }
+        struct fl_kafka_cb cb = {on_delivered, p};
+        p->kafka = fl_kafka_new(p->cfg, p->cfg->topic_events, &cb, &err);
+        if (!p->kafka) {
+            fl_error("%s", err.msg);
+            goto out_spool;
+        }
+        if (slots_init(p, p->cfg->queue_max_events + 1024) != 0)
+            goto out_kafka;
+        /* A spool left by the previous run is older than anything read now. */
+        if (!fl_spool_is_empty(p->spool)) {
+            p->state = K_SPOOLING;
+            p->next_replay_ms = 0;
+        }
+    }
+    struct fl_tail_opts topts = {
+        .cfg = p->cfg, .ckpt = &p->ckpt, .cb = {on_event, p},
+        .is_force_poll = opts->is_force_poll,
+    };
+    p->tail = fl_tail_new(&topts, &err);
+    if (!p->tail) {
+        fl_error("%s", err.msg);
+        goto out_kafka;
+    }
+    if (p->cfg->metrics_listen && p->cfg->metrics_listen[0] &&
+        strcmp(p->cfg->metrics_listen, "off") != 0) {
+        p->metrics = fl_metrics_new(p->cfg->metrics_listen, render, p, &err);
+        if (!p->metrics)
+            fl_warn("%s (continuing without metrics)", err.msg);
+        else
+            fl_info("metrics on port %d (%s)", fl_metrics_port(p->metrics), p->cfg->metrics_listen);
+    }
+    fl_info("started: %zu sources, state in %s, output %s", p->cfg->n_sources,
+            p->cfg->state_dir, p->kafka ? "kafka" : p->cfg->is_archive ? "archive" : "stdout");
+    while (!*opts->stop) {
+        if (opts->reload && *opts->reload) {
+            *opts->reload = 0;
+            reload(p);
+        }
+        int rc = fl_tail_run_once(p->tail, 20);
+        if (rc == FL_ENOMEM) {
+            fl_error("out of memory");
+            break;
+        }
+        int64_t now = now_ms();
+        if (p->kafka) {
+            fl_kafka_poll(p->kafka, 0);
+            kafka_step(p, now);
+        }
+        if (p->n_pending && (now - p->last_sync_ms >= SYNC_EVERY_MS ||
+                             p->n_pending >= SYNC_MAX_PENDING))
+            sync_durable(p);
+        if (now - p->last_ckpt_ms >= p->cfg->checkpoint_interval_ms)
+            save_checkpoints(p);
+        if (p->metrics)
+            fl_metrics_serve(p->metrics);
+        if (p->out.len && now - p->last_sync_ms >= SYNC_EVERY_MS) {
+            fwrite(p->out.data, 1, p->out.len, stdout);
+            fflush(stdout);
+            fl_buf_reset(&p->out);
+        }
+    }
+    shutdown_drain(p);
+    status = 0;
+    fl_metrics_free(p->metrics);
+    fl_tail_free(p->tail);
+out_kafka:
+    fl_kafka_free(p->kafka);
+out_spool:
+    fl_spool_close(p->spool);
+out_ckpt:
+    fl_ckpt_close(&p->ckpt);
+out:
+    if (p->archive)
+        fl_zwriter_close(p->archive);
+    fl_buf_free(&p->json);
+    fl_buf_free(&p->out);
+    fl_buf_free(&p->hold);
+    free(p->pending);
+    free(p->slots);
+    free(p->free_slots);
+    fl_config_free(p->cfg);
+    for (size_t i = 0; i < p->n_old_cfgs; i++)
+        fl_config_free(p->old_cfgs[i]);
+    free(p->old_cfgs);
+    free(p);
+    return status;
+}

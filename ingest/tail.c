@@ -1,0 +1,690 @@
+/* ingest/tail.c: the file follower (see tail.h). One thread; inotify for local
+ * directories, stat polling for network filesystems; every file through one fl_stream. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include "core/log.h"
+#include "ingest/tail.h"
+
+#define READ_CHUNK (256u << 10)
+#define READ_BUDGET (4u << 20) /* per file per round: one busy file cannot starve the rest */
+#define HEAD_CHECK_BYTES 256
+#define MAX_WATCHES 256
+#define MAX_BAD_PATHS 256
+
+/* statfs magic numbers of filesystems where inotify sees no remote writes. */
+#define FS_CIFS 0xFF534D42u
+#define FS_SMB2 0xFE534D42u
+#define FS_SMB 0x517Bu
+#define FS_NFS 0x6969u
+#define FS_FUSE 0x65735546u
+
+struct fl_tail_file {
+    struct fl_tail *t;
+    size_t src_index;
+    const struct fl_source_cfg *src;
+    char *path;
+    int fd;
+    dev_t dev;
+    ino_t ino;
+    uint64_t read_off;        /* raw bytes pushed into the stream */
+    struct fl_stream *stream;
+    struct fl_acks acks;
+    uint64_t suppress_until;  /* events ending at or before this were delivered before */
+    bool has_ckpt_lookup;
+    uint64_t fingerprint;
+    bool has_fingerprint;
+    uint64_t head_hash;       /* xxh64 of the first head_len bytes: truncation check */
+    size_t head_len;
+    int64_t last_data_ms;
+    bool has_unflushed;       /* data arrived since the last idle flush */
+    bool is_gone;             /* the path no longer leads here: drain, then close */
+    bool is_dead;             /* content replaced (truncation): no more reads */
+    bool is_finished;         /* stream finished (EOF of a gone file) */
+    bool is_polled;
+    bool is_seen;             /* scan mark */
+    struct fl_tail_file *next;
+};
+
+struct tail_watch {
+    int wd;
+    char *dir;
+};
+
+struct fl_tail {
+    struct fl_tail_opts opts;
+    const struct fl_config *cfg;
+    struct fl_tz **tzs;       /* per source */
+    size_t n_tzs;
+    bool *src_polled;         /* per source */
+    int ifd;                  /* inotify, -1 when unavailable */
+    struct tail_watch watches[MAX_WATCHES];
+    size_t n_watches;
+    struct fl_tail_file *files;
+    bool needs_scan;
+    bool is_paused;
+    int64_t last_scan_ms;
+    uint8_t *chunk;
+    char *bad_paths[MAX_BAD_PATHS];
+    size_t n_bad_paths;
+    struct fl_tail_stats stats;
+};
+
+static int64_t now_ms(void)
+{
+    return fl_now_ms();
+}
+
+static bool is_network_fs(const char *dir)
+{
+    struct statfs sf;
+    if (statfs(dir, &sf) != 0)
+        return false;
+    switch ((uint32_t)sf.f_type) {
+    case FS_CIFS: case FS_SMB2: case FS_SMB: case FS_NFS: case FS_FUSE: return true;
+    default: return false;
+    }
+}
+
+/* Logs a problem with a path once, until it goes away (no log storm every poll). */
+static void bad_path(struct fl_tail *t, const char *path, const char *what, int errnum)
+{
+    for (size_t i = 0; i < t->n_bad_paths; i++)
+        if (strcmp(t->bad_paths[i], path) == 0)
+            return;
+    fl_warn("%s: %s: %s (skipped; retried on every scan)", path, what, strerror(errnum));
+    if (t->n_bad_paths < MAX_BAD_PATHS)
+        t->bad_paths[t->n_bad_paths++] = strdup(path);
+    t->stats.read_errors++;
+}
+
+static void bad_path_clear(struct fl_tail *t, const char *path)
+{
+    for (size_t i = 0; i < t->n_bad_paths; i++)
+        if (t->bad_paths[i] && strcmp(t->bad_paths[i], path) == 0) {
+            free(t->bad_paths[i]);
+            t->bad_paths[i] = t->bad_paths[--t->n_bad_paths];
+            return;
+        }
+}
+
+/* The stream's sink: drop what was delivered before the restart, pass the rest on. */
+static int tail_emit(void *ctx, struct fl_event *ev)
+{
+    struct fl_tail_file *tf = ctx;
+    struct fl_tail *t = tf->t;
+    if (!tf->has_ckpt_lookup) {
+        tf->has_ckpt_lookup = true;
+        uint64_t fp;
+        if (fl_stream_fingerprint(tf->stream, &fp)) {
+            tf->fingerprint = fp;
+            tf->has_fingerprint = true;
+            const struct fl_ckpt_entry *e = t->opts.ckpt ? fl_ckpt_get(t->opts.ckpt, fp) : NULL;
+            if (e) {
+                tf->suppress_until = e->offset;
+                tf->acks.acked_offset = e->offset;
+                if (e->offset)
+                    fl_info("%s: resuming after offset %llu (checkpoint of %s)", tf->path,
+                            (unsigned long long)e->offset, e->path);
+            }
+        }
+    }
+    if (ev->end_offset <= tf->suppress_until)
+        return 0;
+    t->stats.events++;
+    if (ev->is_unparsed)
+        t->stats.unparsed++;
+    return t->opts.cb.event(t->opts.cb.ctx, tf, ev);
+}
+
+int fl_tail_track(struct fl_tail_file *tf, const struct fl_event *ev, uint64_t *seq)
+{
+    return fl_acks_push(&tf->acks, ev->end_offset, seq);
+}
+
+void fl_tail_ack(struct fl_tail_file *tf, uint64_t seq)
+{
+    fl_acks_done(&tf->acks, seq);
+}
+
+const char *fl_tail_file_path(const struct fl_tail_file *tf)
+{
+    return tf->path;
+}
+
+static int stream_open(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    const struct fl_source_cfg *src = tf->src;
+    const char *site = src->site, *line = src->line, *cell = src->cell;
+    const char *s2 = NULL, *l2 = NULL, *c2 = NULL;
+    fl_config_map_cell(t->cfg, src->host, tf->path, &s2, &l2, &c2);
+    struct fl_stream_cfg sc = {
+        .file = tf->path,
+        .source = src->type,
+        .tz = t->tzs[tf->src_index],
+        .date_order = src->date_order,
+        .encoding = src->encoding,
+        .host = src->host,
+        .site = site ? site : s2,
+        .line = line ? line : l2,
+        .cell = cell ? cell : c2,
+        .extra_sources = src->extra_sources,
+        .layout = src->has_layout ? &src->layout : NULL,
+        .max_line_bytes = t->cfg->max_line_bytes,
+        .out = {tail_emit, tf},
+    };
+    struct fl_err err;
+    tf->stream = fl_stream_new(&sc, &err);
+    if (!tf->stream) {
+        char msg[600];
+        fl_err_format(&err, msg, sizeof msg);
+        fl_error("%s", msg);
+        return FL_EINVAL;
+    }
+    return 0;
+}
+
+static struct fl_tail_file *file_open(struct fl_tail *t, size_t src_index, const char *path,
+                                      const struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        bad_path(t, path, "cannot open", errno);
+        return NULL;
+    }
+    bad_path_clear(t, path);
+    struct fl_tail_file *tf = calloc(1, sizeof *tf);
+    if (!tf || !(tf->path = strdup(path))) {
+        free(tf);
+        close(fd);
+        return NULL;
+    }
+    tf->t = t;
+    tf->src_index = src_index;
+    tf->src = &t->cfg->sources[src_index];
+    tf->fd = fd;
+    tf->dev = st->st_dev;
+    tf->ino = st->st_ino;
+    tf->is_polled = t->src_polled[src_index];
+    tf->last_data_ms = now_ms();
+    fl_acks_init(&tf->acks, 0);
+    if (stream_open(t, tf) != 0) {
+        close(fd);
+        free(tf->path);
+        free(tf);
+        return NULL;
+    }
+    tf->next = t->files;
+    t->files = tf;
+    t->stats.files_open++;
+    if (tf->is_polled)
+        t->stats.files_polled++;
+    fl_info("%s: following (%s%s)", path, tf->src->type, tf->is_polled ? ", polled" : "");
+    return tf;
+}
+
+static void file_free(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    if (tf->fd >= 0)
+        close(tf->fd);
+    fl_stream_free(tf->stream);
+    fl_acks_free(&tf->acks);
+    t->stats.files_open--;
+    if (tf->is_polled)
+        t->stats.files_polled--;
+    free(tf->path);
+    free(tf);
+}
+
+/* Pushes what is new in one file into its stream. */
+static int file_read(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    if (tf->is_dead || tf->is_finished)
+        return 0;
+    size_t budget = READ_BUDGET;
+    while (budget) {
+        ssize_t n = pread(tf->fd, t->chunk, READ_CHUNK, (off_t)tf->read_off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN) {
+                fl_warn("%s: read error at offset %llu: %s", tf->path,
+                        (unsigned long long)tf->read_off, strerror(errno));
+                t->stats.read_errors++;
+            }
+            return 0;
+        }
+        if (n == 0)
+            break;
+        if (tf->head_len < HEAD_CHECK_BYTES) {
+            /* Remember the file's first bytes: if they change, the file was replaced. */
+            size_t take = HEAD_CHECK_BYTES - tf->head_len;
+            if (tf->read_off == tf->head_len && take > 0) {
+                if ((size_t)n < take)
+                    take = (size_t)n;
+                uint8_t head[HEAD_CHECK_BYTES];
+                ssize_t h = pread(tf->fd, head, tf->head_len + take, 0);
+                if (h == (ssize_t)(tf->head_len + take)) {
+                    tf->head_len += take;
+                    tf->head_hash = XXH64(head, tf->head_len, 0);
+                }
+            }
+        }
+        tf->read_off += (uint64_t)n;
+        t->stats.bytes += (uint64_t)n;
+        tf->last_data_ms = now_ms();
+        tf->has_unflushed = true;
+        int rc = fl_stream_write(tf->stream, t->chunk, (size_t)n);
+        if (rc && rc != FL_EAGAIN) {
+            fl_warn("%s: %s at offset %llu", tf->path, fl_strerror(rc),
+                    (unsigned long long)tf->read_off);
+            return rc == FL_ENOMEM ? rc : 0;
+        }
+        budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
+    }
+    return 0;
+}
+
+/* True when the file at tf's descriptor was truncated or its first bytes replaced. */
+static bool file_was_replaced(struct fl_tail_file *tf)
+{
+    struct stat st;
+    if (fstat(tf->fd, &st) != 0)
+        return false;
+    if ((uint64_t)st.st_size < tf->read_off)
+        return true;
+    if (tf->head_len == 0)
+        return false;
+    uint8_t head[HEAD_CHECK_BYTES];
+    ssize_t h = pread(tf->fd, head, tf->head_len, 0);
+    return h != (ssize_t)tf->head_len || XXH64(head, tf->head_len, 0) != tf->head_hash;
+}
+
+static struct fl_tail_file *find_by_inode(struct fl_tail *t, dev_t dev, ino_t ino)
+{
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
+        if (!tf->is_dead && tf->dev == dev && tf->ino == ino)
+            return tf;
+    return NULL;
+}
+
+static void watch_dir(struct fl_tail *t, const char *dir)
+{
+    if (t->ifd < 0)
+        return;
+    for (size_t i = 0; i < t->n_watches; i++)
+        if (strcmp(t->watches[i].dir, dir) == 0)
+            return;
+    if (t->n_watches == MAX_WATCHES)
+        return;
+    int wd = inotify_add_watch(t->ifd, dir,
+                               IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_MODIFY |
+                                   IN_CLOSE_WRITE | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF |
+                                   IN_MOVE_SELF);
+    if (wd < 0) {
+        fl_warn("%s: inotify: %s; polling it instead", dir, strerror(errno));
+        return;
+    }
+    t->watches[t->n_watches].wd = wd;
+    t->watches[t->n_watches].dir = strdup(dir);
+    t->n_watches++;
+}
+
+/* Decides per source whether it is polled, and watches its directories otherwise. */
+static void setup_sources(struct fl_tail *t)
+{
+    for (size_t i = 0; i < t->cfg->n_sources; i++) {
+        const struct fl_source_cfg *src = &t->cfg->sources[i];
+        bool is_polled = t->opts.is_force_poll || src->poll == FL_POLL_ALWAYS || t->ifd < 0;
+        for (size_t g = 0; g < src->n_globs && !is_polled; g++) {
+            char dir[PATH_MAX];
+            snprintf(dir, sizeof dir, "%s", src->globs[g]);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                *(slash == dir ? slash + 1 : slash) = 0;
+            if (src->poll == FL_POLL_AUTO && is_network_fs(dir)) {
+                fl_info("%s: network filesystem: source %s is polled", dir, src->name);
+                is_polled = true;
+                break;
+            }
+            size_t before = t->n_watches;
+            watch_dir(t, dir);
+            if (t->n_watches == before) {
+                bool is_watched = false;
+                for (size_t w = 0; w < t->n_watches; w++)
+                    if (strcmp(t->watches[w].dir, dir) == 0)
+                        is_watched = true;
+                if (!is_watched)
+                    is_polled = src->poll != FL_POLL_NEVER;
+            }
+        }
+        t->src_polled[i] = is_polled;
+    }
+}
+
+/* Matches every glob; opens new files, follows renames, marks vanished files gone. */
+static void scan(struct fl_tail *t)
+{
+    t->last_scan_ms = now_ms();
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
+        tf->is_seen = false;
+    for (size_t i = 0; i < t->cfg->n_sources; i++) {
+        const struct fl_source_cfg *src = &t->cfg->sources[i];
+        for (size_t g = 0; g < src->n_globs; g++) {
+            glob_t gl;
+            int grc = glob(src->globs[g], GLOB_NOSORT | GLOB_ERR, NULL, &gl);
+            if (grc != 0) {
+                if (grc != GLOB_NOMATCH)
+                    bad_path(t, src->globs[g], "cannot list", errno ? errno : EIO);
+                globfree(&gl);
+                continue;
+            }
+            for (size_t k = 0; k < gl.gl_pathc; k++) {
+                const char *path = gl.gl_pathv[k];
+                struct stat st;
+                if (stat(path, &st) != 0) {
+                    bad_path(t, path, "cannot stat", errno);
+                    continue;
+                }
+                if (!S_ISREG(st.st_mode))
+                    continue;
+                struct fl_tail_file *tf = find_by_inode(t, st.st_dev, st.st_ino);
+                if (tf) {
+                    tf->is_seen = true;
+                    if (strcmp(tf->path, path) != 0) {
+                        /* Renamed (rotation): keep reading the same descriptor. */
+                        char *np = strdup(path);
+                        if (np) {
+                            fl_info("%s: renamed to %s (rotation)", tf->path, np);
+                            free(tf->path);
+                            tf->path = np;
+                            t->stats.rotations++;
+                        }
+                    }
+                    if (tf->is_gone && !tf->is_finished)
+                        tf->is_gone = false;
+                    continue;
+                }
+                tf = file_open(t, i, path, &st);
+                if (tf)
+                    tf->is_seen = true;
+            }
+            globfree(&gl);
+        }
+    }
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+        if (!tf->is_seen && !tf->is_gone) {
+            tf->is_gone = true; /* deleted or renamed away: drain what is left */
+            fl_info("%s: gone from its glob; draining", tf->path);
+        }
+    }
+}
+
+static void check_truncation(struct fl_tail *t)
+{
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+        if (tf->is_dead || tf->is_gone || !file_was_replaced(tf))
+            continue;
+        fl_warn("%s: truncated or replaced at offset %llu; reading it again from 0",
+                tf->path, (unsigned long long)tf->read_off);
+        t->stats.truncations++;
+        /* The old content is gone; its in-flight records still ack into tf. The path is
+         * opened afresh by the next scan as a new file (new fingerprint, own checkpoint). */
+        tf->is_dead = true;
+        tf->is_gone = true;
+        t->needs_scan = true;
+    }
+}
+
+static void flush_idle(struct fl_tail *t, int64_t now)
+{
+    int64_t idle = t->cfg->idle_flush_ms;
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+        if (tf->has_unflushed && !tf->is_dead && now - tf->last_data_ms >= idle) {
+            tf->has_unflushed = false;
+            fl_stream_idle_flush(tf->stream);
+        }
+    }
+}
+
+/* Finishes gone files at EOF and frees those with nothing in flight. */
+static void reap(struct fl_tail *t)
+{
+    struct fl_tail_file **pp = &t->files;
+    while (*pp) {
+        struct fl_tail_file *tf = *pp;
+        if (tf->is_gone && !tf->is_finished) {
+            if (!tf->is_dead)
+                file_read(t, tf);
+            tf->is_finished = true;
+            fl_stream_finish(tf->stream);
+        }
+        if (tf->is_gone && tf->is_finished && fl_acks_in_flight(&tf->acks) == 0) {
+            /* Keep its final position in the checkpoint before it goes. */
+            if (tf->has_fingerprint && t->opts.ckpt)
+                fl_ckpt_set(t->opts.ckpt, tf->fingerprint, tf->acks.acked_offset,
+                            (uint64_t)tf->dev, (uint64_t)tf->ino, tf->path, now_ms());
+            *pp = tf->next;
+            file_free(t, tf);
+            continue;
+        }
+        pp = &tf->next;
+    }
+}
+
+static bool drain_inotify(struct fl_tail *t)
+{
+    bool is_changed = false;
+    _Alignas(struct inotify_event) char buf[16384];
+    for (;;) {
+        ssize_t n = read(t->ifd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        for (char *p = buf; p < buf + n;) {
+            struct inotify_event *ie = (struct inotify_event *)p;
+            if (ie->mask & IN_Q_OVERFLOW)
+                fl_warn("inotify queue overflow: rescanning everything");
+            if (ie->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+                fl_warn("a watched directory was removed or moved: rescanning");
+            is_changed = true;
+            p += sizeof *ie + ie->len;
+        }
+    }
+    return is_changed;
+}
+
+int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
+{
+    int64_t now = now_ms();
+    int64_t poll_every = t->cfg->poll_interval_ms;
+    int64_t until_poll = t->last_scan_ms + poll_every - now;
+    if (until_poll < 0)
+        until_poll = 0;
+    int wait_ms = timeout_ms;
+    if (until_poll < wait_ms)
+        wait_ms = (int)until_poll;
+    if (t->ifd >= 0 && wait_ms > 0) {
+        struct pollfd pfd = {.fd = t->ifd, .events = POLLIN};
+        int prc = poll(&pfd, 1, wait_ms);
+        if (prc > 0 && drain_inotify(t))
+            t->needs_scan = true;
+    } else if (wait_ms > 0) {
+        usleep((useconds_t)wait_ms * 1000);
+    }
+    now = now_ms();
+    /* Polled sources and the truncation check run on the poll interval; inotify changes
+     * trigger a scan at once. */
+    bool is_tick = now - t->last_scan_ms >= poll_every;
+    if (t->needs_scan || is_tick) {
+        t->needs_scan = false;
+        check_truncation(t);
+        scan(t);
+    }
+    if (!t->is_paused)
+        for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+            int rc = file_read(t, tf);
+            if (rc == FL_ENOMEM)
+                return rc;
+        }
+    flush_idle(t, now_ms());
+    reap(t);
+    return 0;
+}
+
+int fl_tail_drain(struct fl_tail *t)
+{
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+        file_read(t, tf);
+        if (!tf->is_dead && !tf->is_finished)
+            fl_stream_idle_flush(tf->stream);
+    }
+    return 0;
+}
+
+void fl_tail_update_checkpoints(struct fl_tail *t)
+{
+    if (!t->opts.ckpt)
+        return;
+    int64_t now = now_ms();
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
+        if (tf->has_fingerprint)
+            fl_ckpt_set(t->opts.ckpt, tf->fingerprint, tf->acks.acked_offset, (uint64_t)tf->dev,
+                        (uint64_t)tf->ino, tf->path, now);
+}
+
+void fl_tail_set_paused(struct fl_tail *t, bool is_paused)
+{
+    t->is_paused = is_paused;
+}
+
+static int load_zones(struct fl_tail *t, const struct fl_config *cfg, struct fl_err *err)
+{
+    struct fl_tz **tzs = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof *tzs);
+    bool *polled = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof *polled);
+    if (!tzs || !polled) {
+        free(tzs);
+        free(polled);
+        return FL_ENOMEM;
+    }
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        tzs[i] = fl_tz_load(cfg->sources[i].tz, err);
+        if (!tzs[i]) {
+            for (size_t j = 0; j < i; j++)
+                fl_tz_free(tzs[j]);
+            free(tzs);
+            free(polled);
+            return FL_ENOTFOUND;
+        }
+    }
+    t->tzs = tzs;
+    t->n_tzs = cfg->n_sources;
+    t->src_polled = polled;
+    return 0;
+}
+
+struct fl_tail *fl_tail_new(const struct fl_tail_opts *opts, struct fl_err *err)
+{
+    struct fl_tail *t = calloc(1, sizeof *t);
+    if (!t || !(t->chunk = malloc(READ_CHUNK))) {
+        free(t);
+        fl_err_set(err, NULL, 0, UINT64_MAX, "out of memory");
+        return NULL;
+    }
+    t->opts = *opts;
+    t->cfg = opts->cfg;
+    if (load_zones(t, t->cfg, err) != 0) {
+        free(t->chunk);
+        free(t);
+        return NULL;
+    }
+    t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (t->ifd < 0)
+        fl_warn("inotify unavailable (%s): every source is polled", strerror(errno));
+    setup_sources(t);
+    t->needs_scan = true;
+    t->last_scan_ms = now_ms() - t->cfg->poll_interval_ms;
+    return t;
+}
+
+int fl_tail_reload(struct fl_tail *t, const struct fl_config *cfg, struct fl_err *err)
+{
+    struct fl_tz **old_tzs = t->tzs;
+    size_t old_n = t->n_tzs;
+    bool *old_polled = t->src_polled;
+    const struct fl_config *old_cfg = t->cfg;
+    if (load_zones(t, cfg, err) != 0) {
+        t->tzs = old_tzs;
+        t->n_tzs = old_n;
+        t->src_polled = old_polled;
+        return FL_EINVAL;
+    }
+    t->cfg = cfg;
+    /* Files of sources that still exist (by name) move to the new entry; the rest drain. */
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+        bool is_kept = false;
+        for (size_t i = 0; i < cfg->n_sources; i++) {
+            if (strcmp(cfg->sources[i].name, old_cfg->sources[tf->src_index].name) == 0) {
+                tf->src_index = i;
+                tf->src = &cfg->sources[i];
+                is_kept = true;
+                break;
+            }
+        }
+        if (!is_kept) {
+            tf->is_gone = true;
+            /* Keep a valid zone/config for the draining stream: it borrowed the old ones,
+             * which the caller keeps alive (tail.h). */
+        }
+    }
+    setup_sources(t);
+    t->needs_scan = true;
+    (void)old_tzs; /* the draining streams may still hold the old zones: kept until free */
+    return 0;
+}
+
+const struct fl_tail_stats *fl_tail_stats(const struct fl_tail *t)
+{
+    return &t->stats;
+}
+
+void fl_tail_foreach(struct fl_tail *t,
+                     void (*fn)(void *ctx, const char *path, const char *source,
+                                uint64_t read_offset, uint64_t acked_offset),
+                     void *ctx)
+{
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
+        fn(ctx, tf->path, tf->src->name, tf->read_off, tf->acks.acked_offset);
+}
+
+void fl_tail_free(struct fl_tail *t)
+{
+    if (!t)
+        return;
+    while (t->files) {
+        struct fl_tail_file *tf = t->files;
+        t->files = tf->next;
+        file_free(t, tf);
+    }
+    for (size_t i = 0; i < t->n_watches; i++)
+        free(t->watches[i].dir);
+    if (t->ifd >= 0)
+        close(t->ifd);
+    for (size_t i = 0; i < t->n_tzs; i++)
+        fl_tz_free(t->tzs[i]);
+    free(t->tzs);
+    free(t->src_polled);
+    for (size_t i = 0; i < t->n_bad_paths; i++)
+        free(t->bad_paths[i]);
+    free(t->chunk);
+    free(t);
+}

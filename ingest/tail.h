@@ -1,0 +1,86 @@
+/* ingest/tail.h: follows log files as they are written.
+ *
+ * inotify on the directories of the configured globs (create, move, modify, delete-self,
+ * move-self; a queue overflow triggers a rescan), and polling where inotify cannot see:
+ * directories on CIFS/SMB2, NFS or FUSE (statfs), a source configured `poll: always`, or
+ * whenever inotify fails. Each file runs through one fl_stream (parsers/stream.h), the same
+ * path as `faultline parse`.
+ *
+ * Identity: device + inode for the path, the fingerprint of the first data line for the
+ * content (as in event ids). A rename rotation keeps the open descriptor and reads the old
+ * file to its end before it is closed; the new file at the path is opened from 0. A size
+ * below the read position, or a first line that changed, is a truncation (copytruncate):
+ * the file restarts at 0. A deleted open file is drained. A new file matching a glob is
+ * picked up. A file's restart position is its checkpoint, found by fingerprint, so a
+ * renamed file or a copytruncate copy continues where delivery stopped.
+ *
+ * Restarting a file re-reads it from byte 0 and suppresses the events that end at or before
+ * the checkpoint: the parser's per-file state (DST fold, date order, held multi-line
+ * records) is rebuilt exactly as when the file was first read.
+ *
+ * The tailer never blocks on its consumer: events go to the callback, which takes the file
+ * handle and records the event's sequence for acknowledgement. Reading pauses while the
+ * callback's owner reports back-pressure (fl_tail_set_paused). */
+#ifndef FL_TAIL_H
+#define FL_TAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/err.h"
+#include "ingest/checkpoint.h"
+#include "ingest/config.h"
+#include "parsers/stream.h"
+
+struct fl_tail;
+struct fl_tail_file; /* one followed file; stays valid while it has records in flight */
+
+struct fl_tail_cb {
+    /* One event of file tf. The callee must call fl_tail_ack(tf, seq) exactly once for it,
+     * now or later (seq from fl_tail_track). Non-zero stops reading this file this round. */
+    int (*event)(void *ctx, struct fl_tail_file *tf, struct fl_event *ev);
+    void *ctx;
+};
+
+struct fl_tail_opts {
+    const struct fl_config *cfg;   /* sources, limits; borrowed for the tailer's life */
+    struct fl_ckpt *ckpt;          /* borrowed; the tailer reads and advances entries */
+    struct fl_tail_cb cb;
+    bool is_force_poll;            /* every source polled (tests of the NFS path) */
+};
+
+/* new: NULL + err when inotify and polling both cannot start, or a zone is unknown. */
+struct fl_tail *fl_tail_new(const struct fl_tail_opts *opts, struct fl_err *err);
+/* One round: waits up to timeout_ms for inotify events (or the poll interval), scans the
+ * globs when something changed, reads what is new in every file, flushes idle records,
+ * closes drained files. Returns 0, or a negative code for a fatal error. */
+int fl_tail_run_once(struct fl_tail *t, int timeout_ms);
+/* Reads every file to its current end and flushes every held record and partial line
+ * (shutdown drain). */
+int fl_tail_drain(struct fl_tail *t);
+/* Registers ev (of tf) as in flight; *seq identifies it in fl_tail_ack. */
+int fl_tail_track(struct fl_tail_file *tf, const struct fl_event *ev, uint64_t *seq);
+/* The record seq of tf is delivered (or durably spooled/archived). */
+void fl_tail_ack(struct fl_tail_file *tf, uint64_t seq);
+/* Writes the checkpoint entries of every file (fl_ckpt_save is the caller's). */
+void fl_tail_update_checkpoints(struct fl_tail *t);
+void fl_tail_set_paused(struct fl_tail *t, bool is_paused);
+/* Replaces the configuration (SIGHUP): files of removed sources are drained and closed,
+ * new sources are scanned; positions are kept. */
+int fl_tail_reload(struct fl_tail *t, const struct fl_config *cfg, struct fl_err *err);
+
+struct fl_tail_stats {
+    uint64_t lines, bytes, events, unparsed, files_open, files_polled, rotations,
+        truncations, read_errors, cut_lines;
+};
+const struct fl_tail_stats *fl_tail_stats(const struct fl_tail *t);
+/* Per-file view for metrics: calls fn for each open file. */
+void fl_tail_foreach(struct fl_tail *t,
+                     void (*fn)(void *ctx, const char *path, const char *source,
+                                uint64_t read_offset, uint64_t acked_offset),
+                     void *ctx);
+/* The file's path and source name, for logs and headers. */
+const char *fl_tail_file_path(const struct fl_tail_file *tf);
+void fl_tail_free(struct fl_tail *t);
+
+#endif

@@ -1,0 +1,3 @@
+/* tests/fuzz/fuzz_ignition.c: libFuzzer target: arbitrary bytes through the ignition path. */
+#define FUZZ_SOURCE "ignition"
+#include "fuzz_stream.h"
