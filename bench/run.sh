@@ -41,6 +41,6 @@ fi
 measure "kepware event log" kepware "$OUT/kepware-1000000.txt"
 
 for extra in bench/extra/*.sh; do
-    [ -f "$extra" ] && BUILD=$BUILD OUT=$OUT source "$extra"
+    [ -f "$extra" ] && source "$extra"
 done
 echo "results in $OUT/results.txt (one core: taskset -c 0)"

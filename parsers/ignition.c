@@ -1403,11 +1403,26 @@ static size_t torn_split(struct ign_state *st, const char *p, size_t n)
     return (size_t)pcre2_get_ovector_pointer(st->md)[0];
 }
 
-/* A line that starts like a wrapper line but fits no layout (a prefix cut short): unparsed. */
+/* Lines with no layout (unparsed): one that starts like a wrapper line but whose prefix is
+ * cut short (a crash while writing it), and binary junk: C0 control bytes other than TAB,
+ * CR and ESC (ANSI colours), such as the zero-filled tail a power loss leaves. Only lines
+ * without a wrapper prefix are checked: a message inside a complete prefix is Ignition's
+ * text whatever its bytes, and NULs glued before a restarted wrapper's line are split off
+ * as a torn head (L9). */
 static bool is_damaged_prefix(const char *p, size_t n)
 {
     size_t i = match_wlevel(p, n);
     return i && match_bar(p, n, &i);
+}
+
+static bool is_junk(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x20 && c != '\t' && c != '\r' && c != 0x1b)
+            return true;
+    }
+    return false;
 }
 
 /* One line, or the tail of a torn line (p/n inside ln->text, raw offset off). */
@@ -1445,7 +1460,7 @@ static int feed_text(struct ign_state *st, const struct fl_line *ln, const char 
             li.viewer_ts = viewer_ts;
             li.text = fl_str_make(p, n);
             if (!match_l4_l5(p, n, true, &li)) {
-                if (is_damaged_prefix(p, n)) {
+                if (is_damaged_prefix(p, n) || is_junk(p, n)) {
                     int rc = rec_emit(st, sink);
                     st->pending_empty = 0;
                     return rc ? rc : fl_parser_emit_unparsed(SOURCE, ln, &st->aux, sink);
@@ -1470,12 +1485,6 @@ static int ign_feed(void *vst, const struct fl_line *ln, const struct fl_sink *s
     struct ign_state *st = vst;
     const char *p = ln->text;
     size_t n = ln->len;
-    /* NUL bytes: a crashed writer's zero-filled tail or binary junk, never Ignition text. */
-    if (n && memchr(p, 0, n)) {
-        int rc = rec_emit(st, sink);
-        st->pending_empty = 0;
-        return rc ? rc : fl_parser_emit_unparsed(SOURCE, ln, &st->aux, sink);
-    }
     struct fl_str viewer_ts = FL_STR_NULL;
     size_t strip = match_viewer(p, n, &viewer_ts);
     p += strip;

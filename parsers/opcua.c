@@ -7,11 +7,12 @@
  * eight bytes of the categorised descriptions. Built once under pthread_once and never
  * changed afterwards, so lookups and scans are thread-safe and allocate nothing.
  *
- * The scan (fl_opcua_scan) runs on every record, and most records carry no code at all, so it
- * visits word starts only and looks closer only at a word starting with a byte that can begin
- * something interesting: B/G/U (names), 0 (hex), n/u/S (untrusted phrases), or the first
- * letter of a categorised description. No regex. This module never decides a record's
- * category: it reports what the text says and the parser applies its catalog first. */
+ * The scan (fl_opcua_scan) runs on every record, and most records carry no code at all. It
+ * finds word starts 16 bytes at a time (SSE2; a branch-free byte loop elsewhere) and looks
+ * closer only at a word whose first two bytes can begin something it wants: "Ba"/"Go"/"Un"
+ * (names), "0x" (hex), "no"/"un"/"Su" (untrusted phrases), or the start of a categorised
+ * description. No regex. This module never decides a record's category: it reports what
+ * the text says, and the parser applies its catalog first. */
 #include "parsers/opcua.h"
 
 #include <pthread.h>
@@ -69,9 +70,9 @@ static const struct {
 #define DESC_SLOTS 128
 
 struct desc_slot {
-    uint64_t key;    /* first 8 bytes of the description, each byte | 0x20; 0 = empty */
+    uint64_t key;    /* first 8 bytes of the description, each byte | 0x20 */
     uint16_t first;  /* first index into desc_scan[] with this key */
-    uint16_t count;
+    uint16_t count;  /* 0 = empty slot */
 };
 
 static struct {
@@ -102,6 +103,7 @@ static uint8_t byte_class[256];
  * scan looks for ("Ba", "0x", "no", "th", ...). Testing the first two bytes instead of one
  * keeps words like "bar" or "cache" out of the slow path; 8 KiB stays in L1. */
 static uint8_t start_pair[8192];
+
 static int lower(int c)
 {
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
@@ -226,6 +228,7 @@ static void classes_init(void)
 static void desc_scan_init(void)
 {
     size_t n_scan = 0;
+    /* every categorised description is far longer than the 8 bytes of the key */
     for (size_t i = 0; i < tab.n; i++)
         if (tab.status[i].category && tab.desc_norm_len[i] >= 8)
             tab.desc_scan[n_scan++] = (uint16_t)i;
@@ -320,7 +323,8 @@ static void tab_ready(void)
     pthread_once(&tab_once, tab_init);
 }
 
-/* Name lookup on a name already checked for its prefix, without '_' after the prefix. */
+/* p[0..n) starts with a prefix of pre bytes (Bad, Good, Uncertain); one '_' right after it
+ * is dropped, as the CSV spells names without it. */
 static const struct fl_opcua_status *lookup_name(const char *p, size_t pre, size_t n)
 {
     char key[NAME_MAX_BYTES + 1];

@@ -36,6 +36,7 @@ struct fl_stream {
     struct fl_event unknown_ev;     /* for lines of a file no parser claimed */
     struct fl_stream_stats stats;
     struct fl_err err;
+    char *file_copy;
 };
 
 uint64_t fl_fingerprint_bytes(const void *p, size_t n)
@@ -53,29 +54,43 @@ static void hex16(uint64_t v, char out[17])
     out[16] = 0;
 }
 
-/* xxh64 of "<host>\n<fingerprint hex>\n<offset decimal>" with no intermediate copy beyond a
- * small stack buffer for the common case. */
+/* xxh64 of "<host>\n<fingerprint hex>\n<offset decimal>": composed in a stack buffer and
+ * hashed in one call (the streaming API costs more than the hash for inputs this short). */
 static uint64_t event_id(const char *host, size_t host_len, const char fp_hex[16], uint64_t offset)
 {
-    char tail[64];
-    size_t n = 0;
-    tail[n++] = '\n';
-    memcpy(tail + n, fp_hex, 16);
-    n += 16;
-    tail[n++] = '\n';
+    char buf[512];
     char digits[24];
     size_t d = 0;
     do {
         digits[d++] = (char)('0' + offset % 10);
         offset /= 10;
     } while (offset);
+    size_t need = host_len + 1 + 16 + 1 + d;
+    if (need > sizeof buf) {
+        XXH64_state_t st;
+        XXH64_reset(&st, 0);
+        XXH64_update(&st, host, host_len);
+        char tail[48];
+        size_t n = 0;
+        tail[n++] = '\n';
+        memcpy(tail + n, fp_hex, 16);
+        n += 16;
+        tail[n++] = '\n';
+        while (d)
+            tail[n++] = digits[--d];
+        XXH64_update(&st, tail, n);
+        return XXH64_digest(&st);
+    }
+    size_t n = 0;
+    memcpy(buf, host, host_len);
+    n += host_len;
+    buf[n++] = '\n';
+    memcpy(buf + n, fp_hex, 16);
+    n += 16;
+    buf[n++] = '\n';
     while (d)
-        tail[n++] = digits[--d];
-    XXH64_state_t st;
-    XXH64_reset(&st, 0);
-    XXH64_update(&st, host, host_len);
-    XXH64_update(&st, tail, n);
-    return XXH64_digest(&st);
+        buf[n++] = digits[--d];
+    return XXH64(buf, n, 0);
 }
 
 uint64_t fl_event_id(const char *host, uint64_t fingerprint, uint64_t offset)
@@ -90,11 +105,9 @@ static bool cfg_set(const char *s)
     return s && s[0];
 }
 
-/* Every event passes here: configuration fields, id, ingest time, counters. */
-static int finish_event(void *ctx, struct fl_event *ev)
+void fl_stream_label_event(const struct fl_stream_cfg *c, uint64_t fingerprint, int64_t now_ms,
+                           struct fl_event *ev)
 {
-    struct fl_stream *s = ctx;
-    const struct fl_stream_cfg *c = &s->cfg;
     if (cfg_set(c->host))
         ev->host = fl_str_c(c->host);
     if (cfg_set(c->site))
@@ -104,10 +117,22 @@ static int finish_event(void *ctx, struct fl_event *ev)
     if (cfg_set(c->cell))
         ev->cell = fl_str_c(c->cell);
     ev->file = fl_str_c(c->file);
-    ev->ingest_ms = s->now_ms;
+    ev->ingest_ms = now_ms;
+    if (!ev->source)
+        ev->source = "unknown";
+    char fp[17];
+    hex16(fingerprint, fp);
+    ev->id = event_id(ev->host.p, ev->host.len, fp, ev->offset);
+}
+
+/* Every event passes here: configuration fields, id, ingest time, counters. */
+static int finish_event(void *ctx, struct fl_event *ev)
+{
+    struct fl_stream *s = ctx;
+    const struct fl_stream_cfg *c = &s->cfg;
     if (!ev->source)
         ev->source = s->parser ? s->parser->source : "unknown";
-    ev->id = event_id(ev->host.p, ev->host.len, s->fp_hex, ev->offset);
+    fl_stream_label_event(c, s->fingerprint, s->now_ms, ev);
     s->stats.records++;
     if (ev->is_unparsed)
         s->stats.unparsed++;
@@ -285,8 +310,14 @@ struct fl_stream *fl_stream_new(const struct fl_stream_cfg *cfg, struct fl_err *
         return NULL;
     }
     s->cfg = *cfg;
-    if (!s->cfg.file)
-        s->cfg.file = "";
+    /* The file name is copied: a tailer renames and frees its own copy on rotation. */
+    s->file_copy = strdup(cfg->file ? cfg->file : "");
+    if (!s->file_copy) {
+        free(s);
+        fl_err_set(err, cfg->file, 0, UINT64_MAX, "out of memory");
+        return NULL;
+    }
+    s->cfg.file = s->file_copy;
     s->parser = p;
     s->state = ST_HEAD;
     fl_buf_init(&s->head, 0);
@@ -420,5 +451,6 @@ void fl_stream_free(struct fl_stream *s)
         fl_splitter_free(&s->sp);
     fl_buf_free(&s->rawbuf);
     fl_buf_free(&s->head);
+    free(s->file_copy);
     free(s);
 }

@@ -65,6 +65,11 @@ const struct fl_stream_stats *fl_stream_stats(const struct fl_stream *s);
 enum fl_encoding fl_stream_encoding(const struct fl_stream *s);
 void fl_stream_free(struct fl_stream *s);
 
+/* Fills what the stream adds to every event (labels from cfg, file, ingest time, id) for a
+ * record read outside a stream, such as a row of Ignition's system_logs.idb. */
+void fl_stream_label_event(const struct fl_stream_cfg *cfg, uint64_t fingerprint, int64_t now_ms,
+                           struct fl_event *ev);
+
 /* The fingerprint/id functions (DESIGN.md "id"), exposed for tests and the tailer. */
 uint64_t fl_fingerprint_bytes(const void *p, size_t n);   /* xxh64, seed 0 */
 uint64_t fl_event_id(const char *host, uint64_t fingerprint, uint64_t offset);

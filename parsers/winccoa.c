@@ -562,6 +562,11 @@ static struct fl_str make_code(struct fl_arena *a, struct fl_str cls, struct fl_
     return fl_str_make(p, n);
 }
 
+static bool status_named(struct fl_str t, const struct fl_opcua_status *s)
+{
+    return find(t.p, t.len, s->canonical) >= 0 || find(t.p, t.len, s->name) >= 0;
+}
+
 /* ---- framing ---------------------------------------------------------------------------- */
 
 static int emit_held(struct wcc_state *st, const struct fl_sink *sink)
@@ -616,7 +621,9 @@ static int emit_held(struct wcc_state *st, const struct fl_sink *sink)
 
     struct fl_opcua_hit hit;
     bool has_hit = fl_opcua_scan(text.p, text.len, &hit) && hit.status;
-    if (has_hit) {
+    /* code holds CLASS/NUM, so a status the text writes (not one only described) goes to
+     * attrs in both forms. */
+    if (has_hit && (hit.has_hex || status_named(text, hit.status))) {
         char hex[11];
         fl_hex32_format(hit.status->hex, hex);
         fl_event_attr_str(ev, "status_name", fl_str_c(hit.status->canonical));

@@ -226,7 +226,7 @@ static inline char *put_2(char *w, unsigned v) /* v < 100 */
  * Hinnant's civil_from_days (proleptic Gregorian, eras of 400 years), which needs no
  * gmtime_r, no locale and no time_t range; flooring the division makes -1 ms read as
  * 1969-12-31T23:59:59.999Z. */
-static char *put_rfc3339(char *w, int64_t utc_ms)
+static char *put_rfc3339_slow(char *w, int64_t utc_ms)
 {
     const int64_t min_ms = DAY_0000_01_01 * MS_PER_DAY;
     const int64_t max_ms = DAY_10000_01_01 * MS_PER_DAY - 1;
@@ -273,6 +273,45 @@ static char *put_rfc3339(char *w, int64_t utc_ms)
     w = put_2(w, ms % 100);
     *w++ = 'Z';
     return w;
+}
+
+/* Events come in bursts from the same second, and every event writes two times (ts and
+ * ingest_ts): a two-entry cache of the "YYYY-MM-DDTHH:MM:SS" text per thread saves the
+ * calendar arithmetic for nearly all of them. Thread-local, so the writer stays reentrant. */
+struct rfc3339_cache {
+    int64_t sec;
+    char text[19];
+    bool is_valid;
+};
+static _Thread_local struct rfc3339_cache rfc3339_cache[2];
+static _Thread_local unsigned rfc3339_next;
+
+static char *put_rfc3339(char *w, int64_t utc_ms)
+{
+    int64_t sec = utc_ms >= 0 ? utc_ms / 1000 : -((-utc_ms + 999) / 1000);
+    unsigned ms = (unsigned)(utc_ms - sec * 1000);
+    for (unsigned i = 0; i < 2; i++) {
+        struct rfc3339_cache *c = &rfc3339_cache[i];
+        if (c->is_valid && c->sec == sec) {
+            memcpy(w, c->text, 19);
+            w += 19;
+            *w++ = '.';
+            *w++ = (char)('0' + ms / 100);
+            *w++ = (char)('0' + ms / 10 % 10);
+            *w++ = (char)('0' + ms % 10);
+            *w++ = 'Z';
+            return w;
+        }
+    }
+    char *end = put_rfc3339_slow(w, utc_ms);
+    /* Clamped instants (outside years 0..9999) are not cached: their text ignores sec. */
+    if (utc_ms >= DAY_0000_01_01 * MS_PER_DAY && utc_ms < DAY_10000_01_01 * MS_PER_DAY) {
+        struct rfc3339_cache *c = &rfc3339_cache[rfc3339_next++ & 1];
+        c->sec = sec;
+        memcpy(c->text, w, 19);
+        c->is_valid = true;
+    }
+    return end;
 }
 
 void fl_time_format_rfc3339(int64_t utc_ms, char out[25])

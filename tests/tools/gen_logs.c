@@ -5,6 +5,9 @@
  *                                     stack traces (TAB frames, Caused by, ... N more), a few
  *                                     percent OPC UA faults as Milo prints them
  *   gen_logs kepware LINES [SEED]    event-log rows, European layout, with header
+ *   gen_logs winccoa LINES [SEED]    PVSS_II.log records, ~3% with a continuation line
+ *   gen_logs historian LINES [SEED]  HDA server trace lines (M/D/YYYY h:mm:ss AM|PM)
+ *   gen_logs ftdiag LINES [SEED]     Diagnostics Viewer TSV export with a header row
  *
  * Output on stdout. Same seed, same bytes. */
 #include <stdint.h>
@@ -131,10 +134,106 @@ static void gen_kepware(long lines)
     }
 }
 
+/* Civil date-time of unix seconds t (no libc time zone functions). */
+static void civil(long t, long *y, unsigned *mo, unsigned *d, long *sec_of_day)
+{
+    long s = t % 86400, days = t / 86400;
+    long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long yy = (long)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
+    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (mm <= 2);
+    *mo = mm;
+    *d = dd;
+    *sec_of_day = s;
+}
+
+static const char *const wcc_rows[] = {
+    "SYS,  INFO,        1, Manager Start, WCCOActrl",
+    "CTRL, INFO,        2/tfProjectGlobal, Global project registration completed successfully.",
+    "PARAM, SEVERE,     54, Unexpected state, Could not register the project Squirt",
+    "SYS,  WARNING,    23, No connection to the driver, S7 connection PLC_LINE4 lost",
+    "REDU, INFO,       17, Redundancy switchover, host2 is now active",
+    "IMPL, WARNING,    42, Alive timeout expired, closing connection to manager 7",
+};
+
+static void gen_winccoa(long lines)
+{
+    long t = 1789372593, written = 0;
+    while (written < lines) {
+        t += rnd() % 2;
+        long y, s;
+        unsigned mo, d;
+        civil(t, &y, &mo, &d, &s);
+        printf("WCCOActrl    (%u), %04ld.%02u.%02u %02ld:%02ld:%02ld.%03u, %s\n", rnd() % 4, y, mo, d,
+               s / 3600, s / 60 % 60, s % 60, rnd() % 1000,
+               wcc_rows[rnd() % (sizeof wcc_rows / sizeof wcc_rows[0])]);
+        written++;
+        if (rnd() % 100 < 3 && written < lines) {
+            printf("\tvoid ProjEnvErrorHandler::severe(const string &msg, int code = 54) at "
+                   "classes/projectEnvironment/ProjEnvErrorHandler.ctl:68\n");
+            written++;
+        }
+    }
+}
+
+static const char *const hist_rows[] = {
+    "HDA Client Disconnected",
+    "HDA Client is connecting",
+    "Connected to Historian server : [10.20.4.30]",
+    "HDA Client Connected",
+    "HDA Address Space Created",
+    "Collector LINE4_OPC lost connection to data source",
+};
+
+static void gen_historian(long lines)
+{
+    long t = 1239035371;
+    for (long i = 0; i < lines; i++) {
+        t += rnd() % 3;
+        long y, s;
+        unsigned mo, d;
+        civil(t, &y, &mo, &d, &s);
+        long h = s / 3600;
+        printf("%u/%u/%04ld %ld:%02ld:%02ld %s %s\n", mo, d, y, h % 12 ? h % 12 : 12, s / 60 % 60,
+               s % 60, h < 12 ? "AM" : "PM",
+               hist_rows[rnd() % (sizeof hist_rows / sizeof hist_rows[0])]);
+    }
+}
+
+static const char *const ft_rows[] = {
+    "Error\tOperator\tConnection to Controller CLX has been lost\tHMI01\tFactoryTalk Alarms and "
+    "Events\tPLANT\\operator1\tLine Operator",
+    "Warning\tEngineer\tHMI server is in grace mode\tHMISRV\tFactoryTalk View SE Server\t\t",
+    "Information\tOperator\tAcquired a licence key, allowing full functionality\tHMISRV\t"
+    "FactoryTalk Activation\t\t",
+    "Information\tOperator\t\"Tag read failed: \"\"RNA://$Global/Line4/PLC:Tag\"\"\"\tHMI02\t"
+    "FactoryTalk View SE Client\t\t",
+};
+
+static void gen_ftdiag(long lines)
+{
+    printf("Date/Time\tSeverity\tAudience\tMessage\tLocation\tProvider\tUser\tUser Description\r\n");
+    long t = 1709647391;
+    for (long i = 1; i < lines; i++) {
+        t += rnd() % 3;
+        long y, s;
+        unsigned mo, d;
+        civil(t, &y, &mo, &d, &s);
+        long h = s / 3600;
+        printf("%u/%u/%04ld %ld:%02ld:%02ld %s\t%s\r\n", mo, d, y, h % 12 ? h % 12 : 12,
+               s / 60 % 60, s % 60, h < 12 ? "AM" : "PM",
+               ft_rows[rnd() % (sizeof ft_rows / sizeof ft_rows[0])]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: gen_logs ignition|kepware LINES [SEED]\n");
+        fprintf(stderr, "usage: gen_logs ignition|kepware|winccoa|historian|ftdiag LINES [SEED]\n");
         return 2;
     }
     long lines = strtol(argv[2], NULL, 10);
@@ -145,6 +244,12 @@ int main(int argc, char **argv)
         gen_ignition(lines);
     else if (strcmp(argv[1], "kepware") == 0)
         gen_kepware(lines);
+    else if (strcmp(argv[1], "winccoa") == 0)
+        gen_winccoa(lines);
+    else if (strcmp(argv[1], "historian") == 0)
+        gen_historian(lines);
+    else if (strcmp(argv[1], "ftdiag") == 0)
+        gen_ftdiag(lines);
     else {
         fprintf(stderr, "gen_logs: unknown source '%s'\n", argv[1]);
         return 2;
