@@ -19,7 +19,9 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 OPT     ?= -O2 -g
 ifdef SANITIZE
 BUILD   ?= build
-BUILD   := $(BUILD)-asan
+# override: a BUILD given on the command line (or inherited by a sub-make) still gets its own
+# sanitizer directory; mixing instrumented and plain objects would not link or would lie.
+override BUILD := $(BUILD)-asan
 OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 LDSAN   := -fsanitize=$(SANITIZE)
 else
@@ -117,9 +119,12 @@ lint:
 fmt:
 	clang-format -i $(LIB_SRC) faultline.c $(wildcard */*.h)
 
-# The embedded default: no Kafka, no Redis. Parses the bundled sample logs of every vendor.
+# The embedded default: no Kafka, no Redis. Follows the bundled sample logs of every vendor,
+# prints their events and archives them under build/run-state; Ctrl-C drains and stops.
 run: $(BIN)
-	$(BIN) parse --source auto samples/*/*
+	@mkdir -p build
+	sed 's|@DIR@|$(CURDIR)|g' samples/faultline.yaml.in > build/run.yaml
+	$(BIN) run -c build/run.yaml
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/faultline/schemas

@@ -101,7 +101,7 @@ static int reader_open(struct idb_reader *rd, struct fl_err *err)
      * has events worth reading. */
     if (prepare(rd,
                 "SELECT mapped_key, mapped_value FROM logging_event_property"
-                " WHERE event_id = ?1 ORDER BY rowid",
+                " WHERE event_id = ?1",
                 &rd->props) != SQLITE_OK)
         rd->props = NULL;
     if (prepare(rd,

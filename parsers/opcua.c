@@ -70,21 +70,21 @@ static const struct {
 #define DESC_SLOTS 128
 
 struct desc_slot {
-    uint64_t key;    /* first 8 bytes of the description, each byte | 0x20 */
-    uint16_t first;  /* first index into desc_scan[] with this key */
-    uint16_t count;  /* 0 = empty slot */
+    uint64_t key;   /* first 8 bytes of the description, each byte | 0x20 */
+    uint16_t first; /* first index into desc_scan[] with this key */
+    uint16_t count; /* 0 = empty slot */
 };
 
 static struct {
     struct fl_opcua_status *status; /* in CSV order */
     const char **desc_norm;         /* per row: lower case, one trailing '.' removed */
     size_t *desc_norm_len;
-    uint16_t *by_name;              /* row indexes sorted by CSV name */
-    uint16_t *by_hex;               /* row indexes sorted by high 16 bits */
-    uint16_t *by_desc;              /* row indexes sorted by desc_norm, CSV order on ties */
-    uint16_t *desc_scan;            /* categorised rows, grouped by desc key */
+    uint16_t *by_name;   /* row indexes sorted by CSV name */
+    uint16_t *by_hex;    /* row indexes sorted by high 16 bits */
+    uint16_t *by_desc;   /* row indexes sorted by desc_norm, CSV order on ties */
+    uint16_t *desc_scan; /* categorised rows, grouped by desc key */
     struct desc_slot desc_slots[DESC_SLOTS];
-    size_t n;                       /* 0 when init could not allocate: every lookup misses */
+    size_t n; /* 0 when init could not allocate: every lookup misses */
     const struct fl_opcua_status *untrusted;
 } tab;
 
@@ -193,8 +193,8 @@ static int cmp_desc_key(const void *a, const void *b)
 static void classes_init(void)
 {
     for (int c = 0; c < 256; c++) {
-        bool is_word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                       (c >= '0' && c <= '9') || c == '_';
+        bool is_word =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
         byte_class[c] = is_word ? C_WORD : 0;
     }
     byte_class['B'] |= C_NAME;
@@ -261,8 +261,8 @@ static void tab_init(void)
     size_t text_bytes = 0;
     for (size_t i = 0; i < n; i++)
         text_bytes += strlen(fl_opcua_rows[i].name) + 2 + strlen(fl_opcua_rows[i].desc) + 1;
-    size_t arr_bytes = n * (sizeof *tab.status + sizeof *tab.desc_norm +
-                            sizeof *tab.desc_norm_len + 4 * sizeof(uint16_t));
+    size_t arr_bytes = n * (sizeof *tab.status + sizeof *tab.desc_norm + sizeof *tab.desc_norm_len +
+                            4 * sizeof(uint16_t));
     char *arr = calloc(1, arr_bytes);
     char *text = malloc(text_bytes);
     if (!arr || !text) {
@@ -430,7 +430,7 @@ static bool eq_nocase(const char *p, size_t avail, const char *lit, size_t lit_l
 
 /* What the scan has seen so far. */
 struct scan_state {
-    const struct fl_opcua_status *first;     /* first name or UA hex */
+    const struct fl_opcua_status *first;      /* first name or UA hex */
     const struct fl_opcua_status *first_desc; /* first categorised description */
     bool is_untrusted;
     bool has_hex;

@@ -100,7 +100,8 @@ static void invalid_utf8_input_does_not_crash(void)
     /* PCRE2_MATCH_INVALID_UTF: an invalid sequence matches nothing, not even `.` */
     static const char bad2b[] = "Device \xf8\x88\x80\x80\x80 is not responding";
     CHECK_INT(fl_catalog_match(c, bad2b, sizeof bad2b - 1), -1);
-    static const char bad3[] = "\xc3\xa9\xc3" "caf\xc3\xa9 ferm\xc3\xa9\xff";
+    static const char bad3[] = "\xc3\xa9\xc3"
+                               "caf\xc3\xa9 ferm\xc3\xa9\xff";
     CHECK_INT(fl_catalog_match(c, bad3, sizeof bad3 - 1), 0);
     static const char bad4[] = "\xc0\xaf\xe0\x80\xaf\xf4\x90\x80\x80";
     CHECK_INT(fl_catalog_match(c, bad4, sizeof bad4 - 1), -1);
@@ -242,18 +243,79 @@ static const struct fl_catalog_row mixed_rows[] = {
 };
 
 static const char *const fragments[] = {
-    "Bad_", "Bad", "Certificate", "Untrusted", "certificate is not trusted", "Certificate is not",
-    "Connection refused", "UaException", "opc.tcp://", "opcua", "Timeout", "requestId=12",
-    " timed out after", "error", "ERRORS", "lost", "LOST", "lo\xc5\xbft", "\xe2\x84\xaa",
-    "connection", "CONNECTION", " was lost", " has been lost", " ", " ", " ", "\n", "x", "X",
-    "exit", "EXITED", "crashed", "shut down", "shutdown", "grace period", "Emergency Period",
-    "expired", "licence", "LICENSE", "invalid", "not found", "Software Update Service expired",
-    "caf\xc3\xa9 ferm\xc3\xa9", "CAF\xc3\xa9 X", "caf\xc3\xa9 x", "\xff", "\xc3",
-    "a{b}cde", ".$(xyz)", "abbcddegijk", "abcddefghhijk", "xAbcyz", "XAbcYZ", "xabcyz", "sks",
-    "SKS", "\xc5\xbfk\xc5\xbf", "s\xe2\x84\xaas", "lookbehind target", "target",
-    "not connected", "connected", "Not connected to server", "[12] Undeploying 3 object",
-    "[7] deploying 1 object", "failed", "fail", "fails", "Bad_Timeout", "BadConnectionRejected",
-    "Bad_SecurityChecksFailed", "UaException: connection closed", "Bad_CertificateRevoked",
+    "Bad_",
+    "Bad",
+    "Certificate",
+    "Untrusted",
+    "certificate is not trusted",
+    "Certificate is not",
+    "Connection refused",
+    "UaException",
+    "opc.tcp://",
+    "opcua",
+    "Timeout",
+    "requestId=12",
+    " timed out after",
+    "error",
+    "ERRORS",
+    "lost",
+    "LOST",
+    "lo\xc5\xbft",
+    "\xe2\x84\xaa",
+    "connection",
+    "CONNECTION",
+    " was lost",
+    " has been lost",
+    " ",
+    " ",
+    " ",
+    "\n",
+    "x",
+    "X",
+    "exit",
+    "EXITED",
+    "crashed",
+    "shut down",
+    "shutdown",
+    "grace period",
+    "Emergency Period",
+    "expired",
+    "licence",
+    "LICENSE",
+    "invalid",
+    "not found",
+    "Software Update Service expired",
+    "caf\xc3\xa9 ferm\xc3\xa9",
+    "CAF\xc3\xa9 X",
+    "caf\xc3\xa9 x",
+    "\xff",
+    "\xc3",
+    "a{b}cde",
+    ".$(xyz)",
+    "abbcddegijk",
+    "abcddefghhijk",
+    "xAbcyz",
+    "XAbcYZ",
+    "xabcyz",
+    "sks",
+    "SKS",
+    "\xc5\xbfk\xc5\xbf",
+    "s\xe2\x84\xaas",
+    "lookbehind target",
+    "target",
+    "not connected",
+    "connected",
+    "Not connected to server",
+    "[12] Undeploying 3 object",
+    "[7] deploying 1 object",
+    "failed",
+    "fail",
+    "fails",
+    "Bad_Timeout",
+    "BadConnectionRejected",
+    "Bad_SecurityChecksFailed",
+    "UaException: connection closed",
+    "Bad_CertificateRevoked",
     "An error occurred verifying security",
 };
 
@@ -268,8 +330,8 @@ static unsigned prng(unsigned bound)
 }
 
 /* What the catalog promises, computed the slow way: each row alone, in table order. */
-static int first_row_by_brute_force(pcre2_code *const *codes, size_t n_rows,
-                                    pcre2_match_data *md, const char *text, size_t n)
+static int first_row_by_brute_force(pcre2_code *const *codes, size_t n_rows, pcre2_match_data *md,
+                                    const char *text, size_t n)
 {
     for (size_t k = 0; k < n_rows; k++)
         if (pcre2_match(codes[k], (PCRE2_SPTR)text, n, 0, 0, md, NULL) >= 0)
@@ -329,12 +391,17 @@ static void any_catalog_gives_the_first_matching_row_in_table_order(void)
     check_agrees_with_brute_force(opcua_rows, N_OPCUA_ROWS);
     /* a row without a usable literal ("x" alone) puts the catalog on the alternation */
     static const struct fl_catalog_row with_short[] = {
-        {"Bad_?Timeout", "a"}, {"x", "b"}, {"(?i)error", "c"}, {"Connection refused", "d"},
+        {"Bad_?Timeout", "a"},
+        {"x", "b"},
+        {"(?i)error", "c"},
+        {"Connection refused", "d"},
     };
     check_agrees_with_brute_force(with_short, 4);
     /* and one that cannot be combined either: every row alone */
     static const struct fl_catalog_row with_backref[] = {
-        {"(exit)\\w* \\1", "a"}, {"(?i)lost", "b"}, {"Timeout", "c"},
+        {"(exit)\\w* \\1", "a"},
+        {"(?i)lost", "b"},
+        {"Timeout", "c"},
     };
     check_agrees_with_brute_force(with_backref, 3);
     check_agrees_with_brute_force(mixed_rows + 3, 6);
@@ -346,6 +413,5 @@ UNIT_MAIN(UNIT_TEST(first_row_wins_when_a_later_row_matches_earlier_in_text),
           UNIT_TEST(invalid_utf8_input_does_not_crash),
           UNIT_TEST(bad_pattern_names_row_and_pcre2_error),
           UNIT_TEST(rows_that_cannot_be_combined_still_match_in_table_order),
-          UNIT_TEST(empty_catalog_matches_nothing),
-          UNIT_TEST(long_record_is_matched_to_its_end),
+          UNIT_TEST(empty_catalog_matches_nothing), UNIT_TEST(long_record_is_matched_to_its_end),
           UNIT_TEST(any_catalog_gives_the_first_matching_row_in_table_order))

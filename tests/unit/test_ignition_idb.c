@@ -161,7 +161,8 @@ static void idb_rows_become_events_with_utc_time_and_stack(void)
         CHECK_STR(str_of(e1, "severity_raw"), "INFO");
         CHECK_STR(str_of(e1, "component"), "t.h.q.PartitionManager");
         CHECK_STR(str_of(e1, "category"), "unclassified");
-        CHECK_STR(str_of(e1, "message"), "Ignition Created Tag history partition sqlt_data_1_20210314");
+        CHECK_STR(str_of(e1, "message"),
+                  "Ignition Created Tag history partition sqlt_data_1_20210314");
         CHECK_INT(int_of(e1, "offset"), 1);
         CHECK_INT(int_of(e1, "lines"), 1);
         CHECK(attr_of(e1, "ts_source") == NULL);

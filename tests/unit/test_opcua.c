@@ -283,8 +283,8 @@ static void hex_records_first_hex_even_when_not_a_ua_code(void)
 static void hex_needs_exactly_8_digits_and_word_bounds(void)
 {
     static const char *const texts[] = {
-        "0x8013000", "0x801300000", "x0x80130000", "0x80130000g", "0X80130000", "0x8013000z",
-        "0x_80130000",
+        "0x8013000",  "0x801300000", "x0x80130000", "0x80130000g",
+        "0X80130000", "0x8013000z",  "0x_80130000",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         struct fl_opcua_hit hit = scan(texts[i]);
@@ -387,7 +387,7 @@ static void scan_reads_only_the_given_bytes(void)
 {
     static const char text[] = "Bad_TimeoutXYZ";
     struct fl_opcua_hit hit;
-    CHECK(fl_opcua_scan(text, 11, &hit)); /* "Bad_Timeout" */
+    CHECK(fl_opcua_scan(text, 11, &hit));  /* "Bad_Timeout" */
     CHECK(!fl_opcua_scan(text, 10, &hit)); /* "Bad_Timeou" */
     static const char hex[] = "0x80130000";
     CHECK(!fl_opcua_scan(hex, 9, &hit));
@@ -430,8 +430,8 @@ static void every_csv_row_round_trips_by_name_hex_and_description(void)
         CHECK_STR(s->name, r->name);
         CHECK_INT(s->hex, r->hex);
         CHECK_STR(s->desc, r->desc);
-        bool is_bare = !strcmp(r->name, "Good") || !strcmp(r->name, "Bad") ||
-                       !strcmp(r->name, "Uncertain");
+        bool is_bare =
+            !strcmp(r->name, "Good") || !strcmp(r->name, "Bad") || !strcmp(r->name, "Uncertain");
         if (is_bare) {
             CHECK_STR(s->canonical, s->name); /* bare severities stay bare */
             CHECK(fl_opcua_by_name(r->name, strlen(r->name)) == NULL);
@@ -452,8 +452,8 @@ static pcre2_code *ref_compile(const char *pattern, uint32_t opts)
 {
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &ec,
-                                     &eo, NULL);
+    pcre2_code *code =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &ec, &eo, NULL);
     CHECK(code != NULL);
     return code;
 }
@@ -529,10 +529,7 @@ static void ref_scan(struct ref *r, const char *text, size_t n, struct fl_opcua_
             first = st;
             first_at = at;
         }
-        break; /* later names cannot be first; untrusted names are checked below */
     }
-    for (size_t from = 0; ref_find(r->name, r->md, text, n, from, &at, &len); from = at + len)
-        is_untrusted |= fl_opcua_by_name(text + at, len) == untrusted;
     for (size_t from = 0; ref_find(r->hex, r->md, text, n, from, &at, &len); from = at + len) {
         char digits[9];
         memcpy(digits, text + at + 2, 8);
@@ -563,19 +560,66 @@ static void ref_scan(struct ref *r, const char *text, size_t n, struct fl_opcua_
 }
 
 static const char *const scan_fragments[] = {
-    "Bad_Timeout", "BadTimeout", "Bad_", "Bad", "Good", "GoodOverload", "Uncertain_LastUsableValue",
-    "Bad_Edited_OutOfRange", "Bad_CertificateUntrusted", "BadCertificateUntrusted",
-    "Bad_SecurityChecksFailed", "Bad_ConnectionRejected", "Bad_timeout", "Bad__Timeout",
-    "0x80130000", "0x80ac0400", "0xC0040008", "0x00000000", "0x80000000", "0x8000000",
-    "0x801300001", "0x810D0000", "0X80130000", "The operation timed out", "THE OPERATION TIMED OUT.",
-    "An error occurred verifying security.", "not trusted", "Not Trusted", "cannot trusted",
-    "unable to find valid certification path", "SunCertPathBuilderException",
-    "The certificate is not trusted", "The network connection has been closed",
-    "The session id is not valid", "The secure channel has been closed.",
-    "Timeout occurred while processing the request", "The operation", "timed out",
-    "Not enough memory to complete the operation.", "x", "X", "_", "\n", ".", "(", "=", ", ",
-    "\xc3\xa9", "\xff", "123", "abc", "the", "status=", "StatusCode{name=", "value=",
-    "                ", "Uncertain", "Good_", "unable", "SunCert",
+    "Bad_Timeout",
+    "BadTimeout",
+    "Bad_",
+    "Bad",
+    "Good",
+    "GoodOverload",
+    "Uncertain_LastUsableValue",
+    "Bad_Edited_OutOfRange",
+    "Bad_CertificateUntrusted",
+    "BadCertificateUntrusted",
+    "Bad_SecurityChecksFailed",
+    "Bad_ConnectionRejected",
+    "Bad_timeout",
+    "Bad__Timeout",
+    "0x80130000",
+    "0x80ac0400",
+    "0xC0040008",
+    "0x00000000",
+    "0x80000000",
+    "0x8000000",
+    "0x801300001",
+    "0x810D0000",
+    "0X80130000",
+    "The operation timed out",
+    "THE OPERATION TIMED OUT.",
+    "An error occurred verifying security.",
+    "not trusted",
+    "Not Trusted",
+    "cannot trusted",
+    "unable to find valid certification path",
+    "SunCertPathBuilderException",
+    "The certificate is not trusted",
+    "The network connection has been closed",
+    "The session id is not valid",
+    "The secure channel has been closed.",
+    "Timeout occurred while processing the request",
+    "The operation",
+    "timed out",
+    "Not enough memory to complete the operation.",
+    "x",
+    "X",
+    "_",
+    "\n",
+    ".",
+    "(",
+    "=",
+    ", ",
+    "\xc3\xa9",
+    "\xff",
+    "123",
+    "abc",
+    "the",
+    "status=",
+    "StatusCode{name=",
+    "value=",
+    "                ",
+    "Uncertain",
+    "Good_",
+    "unable",
+    "SunCert",
 };
 
 static void scan_agrees_with_the_note_regexes_on_random_text(void)
@@ -592,7 +636,8 @@ static void scan_agrees_with_the_note_regexes_on_random_text(void)
         int pieces = 1 + (int)(state % 9);
         for (int k = 0; k < pieces; k++) {
             state ^= state << 13, state ^= state >> 7, state ^= state << 17;
-            const char *f = scan_fragments[state % (sizeof scan_fragments / sizeof scan_fragments[0])];
+            const char *f =
+                scan_fragments[state % (sizeof scan_fragments / sizeof scan_fragments[0])];
             size_t len = strlen(f);
             if (n + len + 1 >= sizeof text)
                 break;
@@ -636,8 +681,7 @@ UNIT_MAIN(UNIT_TEST(connection_rejected_is_0x80AC0000_not_0x80040000),
           UNIT_TEST(uncategorised_descriptions_are_not_matched_in_free_text),
           UNIT_TEST(milo_error_message_line_gives_security_checks_failed),
           UNIT_TEST(milo_cert_path_failure_is_untrusted),
-          UNIT_TEST(lines_without_codes_find_nothing),
-          UNIT_TEST(scan_reads_only_the_given_bytes),
+          UNIT_TEST(lines_without_codes_find_nothing), UNIT_TEST(scan_reads_only_the_given_bytes),
           UNIT_TEST(invalid_utf8_does_not_disturb_the_scan),
           UNIT_TEST(hex_format_is_upper_case_zero_padded),
           UNIT_TEST(every_csv_row_round_trips_by_name_hex_and_description),
