@@ -41,7 +41,9 @@ struct fl_buf {
 };
 
 void fl_buf_init(struct fl_buf *b, size_t max);                /* cannot fail, allocates nothing */
-int fl_buf_reserve(struct fl_buf *b, size_t extra);            /* room for extra more bytes */
+/* Room for extra more bytes: after 0, data[len .. len+extra) may be written directly (then
+ * len advanced by the writer). FL_ETOOBIG past max, FL_ENOMEM. */
+int fl_buf_reserve(struct fl_buf *b, size_t extra);
 int fl_buf_append(struct fl_buf *b, const void *p, size_t n);  /* FL_ETOOBIG past max */
 int fl_buf_putc(struct fl_buf *b, char c);
 int fl_buf_puts(struct fl_buf *b, const char *s);

@@ -9,7 +9,8 @@
 #include <stdint.h>
 #include "core/buf.h"
 
-/* Appends "..." (with the quotes) for p[0..n). Returns 0 or FL_ETOOBIG/FL_ENOMEM. */
+/* Appends "..." (with the quotes) for p[0..n). Returns 0 or FL_ETOOBIG/FL_ENOMEM; on error
+ * out is unchanged. */
 int fl_json_str(struct fl_buf *out, const char *p, size_t n);
 /* Appends a decimal integer. */
 int fl_json_int(struct fl_buf *out, int64_t v);

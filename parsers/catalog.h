@@ -1,9 +1,11 @@
 /* parsers/catalog.h: per-source message catalogs, as data.
  *
  * A catalog is a table of rows (PCRE2 pattern -> category); the first row in table order that
- * matches a record wins. All rows are compiled into one JIT alternation, so a record that
- * matches nothing (most of them) costs one pass; only when something matches are the rows
- * before the hit tried on their own, to honour table order. Compiled once per catalog. */
+ * matches a record wins. At compile time each row yields literal text a record must contain
+ * for the row to match; one pass over the record looks for all of them, and only rows whose
+ * text is present run their JIT regex, in table order. Rows without a usable literal fall
+ * back to one JIT alternation of all rows (then the rows before the hit are tried on their
+ * own, to honour table order). A record that matches nothing, most of them, costs one pass. */
 #ifndef FL_CATALOG_H
 #define FL_CATALOG_H
 
@@ -11,7 +13,8 @@
 #include "core/err.h"
 
 struct fl_catalog_row {
-    const char *pattern;  /* PCRE2, UTF mode; matched anywhere in the record (all lines) */
+    const char *pattern;  /* PCRE2, UTF mode; matched anywhere in the record (all lines);
+                           * NULL is the empty pattern. Invalid UTF-8 never matches. */
     const char *category; /* DESIGN.md category; NULL = "by status code" (caller decides) */
 };
 

@@ -27,16 +27,19 @@ bool fl_civil_valid(int64_t y, unsigned mon, unsigned day, unsigned h, unsigned 
 
 struct fl_tz; /* a loaded zone; immutable, shareable between files and threads */
 
-/* Loads zone "name" ("UTC", "Europe/Berlin", ...). "UTC", "Etc/UTC", "Z" and "" never touch
- * the disk. Returns NULL and fills err (FL_ENOTFOUND) for an unknown or unreadable zone.
- * new: free with fl_tz_free. */
+/* Loads zone "name" ("UTC", "Europe/Berlin", ...). The UTC names ("UTC", "Etc/UTC", "Z",
+ * "", ...) return the shared built-in zone without touching the disk (fl_tz_free ignores it).
+ * Returns NULL and fills err (message naming the zone) for an unknown, unreadable or corrupt
+ * zone file. new: free with fl_tz_free. */
 struct fl_tz *fl_tz_load(const char *name, struct fl_err *err);
 void fl_tz_free(struct fl_tz *tz);
 const char *fl_tz_name(const struct fl_tz *tz);
 /* The process-wide UTC zone (never freed). */
 const struct fl_tz *fl_tz_utc(void);
 
-/* Per-file state for the repeated hour. Zero-initialise it when a file starts. */
+/* Per-file state for the repeated hour: fl_tzfold_init (or zeroing) when a file starts. A
+ * step back counts only when the previous record was inside the same repeated hour; a record
+ * after the hour followed by one inside it is a late write and keeps the earlier instant. */
 struct fl_tzfold {
     int64_t last_local_ms;  /* last local time converted, INT64_MIN at start */
     int64_t later_until_ms; /* local ms up to which the later instant is used (end of the
@@ -63,8 +66,9 @@ struct fl_dateorder {
 };
 void fl_dateorder_init(struct fl_dateorder *st, enum fl_date_order fixed);
 /* Given the two leading numeric fields a, b of a day/month date, sets *mon and *day. dflt is
- * the note's default for this separator. Returns 0, or FL_EUNPARSED when the fields cannot
- * be a date in the resulting order. */
+ * the note's default for this separator (AUTO reads month first; YMD reads (month, day) and
+ * neither uses nor sets the file's decision). Returns 0, or FL_EUNPARSED when the fields
+ * cannot be a date in the resulting order; such a date decides nothing. */
 int fl_dateorder_apply(struct fl_dateorder *st, enum fl_date_order dflt, unsigned a, unsigned b,
                        unsigned *mon, unsigned *day);
 

@@ -288,7 +288,12 @@ static _Thread_local unsigned rfc3339_next;
 
 static char *put_rfc3339(char *w, int64_t utc_ms)
 {
-    int64_t sec = utc_ms >= 0 ? utc_ms / 1000 : -((-utc_ms + 999) / 1000);
+    /* Instants outside years 0000..9999 are clamped by the slow path and never cached. */
+    if (utc_ms < DAY_0000_01_01 * MS_PER_DAY || utc_ms >= DAY_10000_01_01 * MS_PER_DAY)
+        return put_rfc3339_slow(w, utc_ms);
+    int64_t sec = utc_ms / 1000;
+    if (utc_ms % 1000 < 0)
+        sec--;
     unsigned ms = (unsigned)(utc_ms - sec * 1000);
     for (unsigned i = 0; i < 2; i++) {
         struct rfc3339_cache *c = &rfc3339_cache[i];
@@ -305,7 +310,7 @@ static char *put_rfc3339(char *w, int64_t utc_ms)
     }
     char *end = put_rfc3339_slow(w, utc_ms);
     /* Clamped instants (outside years 0..9999) are not cached: their text ignores sec. */
-    if (utc_ms >= DAY_0000_01_01 * MS_PER_DAY && utc_ms < DAY_10000_01_01 * MS_PER_DAY) {
+    {
         struct rfc3339_cache *c = &rfc3339_cache[rfc3339_next++ & 1];
         c->sec = sec;
         memcpy(c->text, w, 19);

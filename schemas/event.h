@@ -26,7 +26,8 @@ enum fl_severity {
     FL_SEV_DEBUG,
 };
 const char *fl_severity_name(enum fl_severity s);
-/* Returns the severity named by p[0..n) (RFC 5424 name), or -1. */
+/* Returns the severity named by p[0..n) (an RFC 5424 name, ASCII case-insensitive:
+ * "WARNING" works, "warn" does not), or -1. */
 int fl_severity_from_name(const char *p, size_t n);
 
 enum fl_attr_kind { FL_ATTR_STR, FL_ATTR_INT, FL_ATTR_BOOL };
@@ -62,11 +63,12 @@ struct fl_event {
     bool is_unparsed;      /* category "unparsed": counted by the caller */
 };
 
-/* Clears every field to its empty value (strings "", attrs {}, category NULL). Frees nothing. */
+/* Clears every field to its empty value (strings "", attrs {}, category NULL, no time), with
+ * severity info and lines 1 (the values a one-line record without a level has). Frees nothing. */
 void fl_event_reset(struct fl_event *ev);
 
 /* Adds an attribute; a key already present is replaced (last wins). Past FL_EVENT_MAX_ATTRS
- * the attribute is dropped and -1 returned (FL_ETOOBIG). Keys and values are borrowed. */
+ * the attribute is dropped and FL_ETOOBIG returned. Keys and values are borrowed. */
 int fl_event_attr_str(struct fl_event *ev, const char *key, struct fl_str val);
 int fl_event_attr_strn(struct fl_event *ev, struct fl_str key, struct fl_str val);
 int fl_event_attr_int(struct fl_event *ev, const char *key, int64_t val);
@@ -75,10 +77,13 @@ int fl_event_attr_bool(struct fl_event *ev, const char *key, bool val);
 const struct fl_attr *fl_event_attr_get(const struct fl_event *ev, const char *key);
 
 /* Turns ev into the unparsed event for one raw line: category "unparsed", severity notice,
- * message = line (decoded), no event time unless the caller sets one afterwards. */
+ * message = line (decoded), no event time unless the caller sets one afterwards. Clears ts,
+ * ts_raw, severity_raw, component, code and attrs; keeps id, ingest time, host/site/line/cell,
+ * file, offsets and lines. */
 void fl_event_set_unparsed(struct fl_event *ev, const char *source, struct fl_str line);
 
-/* Appends the event as one JSON line (with '\n') to out. Returns 0 or FL_ETOOBIG/FL_ENOMEM.
+/* Appends the event as one JSON line (with '\n') to out. Returns 0 or FL_ETOOBIG/FL_ENOMEM;
+ * on error out is left as it was (never half an event).
  * Key order: v id ts ts_raw ts_skew_ms ingest_ts source host site line cell severity
  * severity_raw component category code message attrs file offset lines. */
 int fl_event_write_json(const struct fl_event *ev, struct fl_buf *out);
