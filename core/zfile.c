@@ -1,10 +1,14 @@
-/* core/zfile.c: zstd append writer with durable syncs, and a line reader. */
+/* core/zfile.c: zstd append writer with durable syncs, and a line reader. Appending to a
+ * file a crash left unfinished first closes (or cuts) its last frame: see find_good_end. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
+#include "core/log.h"
 #include "core/zfile.h"
 
 struct fl_zwriter {
@@ -31,12 +35,141 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Where the good data of an existing file ends, read from the zstd frame format (RFC 8878)
+ * without decompressing: frame and block headers only.
+ *
+ * A crash leaves the last frame without its closing block, possibly with a block cut in
+ * the middle (a partial write). Appending a new frame behind that would make every reader
+ * take the new frame's magic number for a block header: garbage or a decode error, and the
+ * data after it lost. So *good_end is the end of the last whole block, and *is_open says the
+ * frame there still needs its last block. A frame that declares its size or a checksum can
+ * not be closed early; it is cut off whole (faultline's writer never makes such frames). */
+static int find_good_end(int fd, uint64_t size, uint64_t *good_end, bool *is_open)
+{
+    uint64_t pos = 0;
+    *is_open = false;
+    while (pos < size) {
+        uint8_t h[18]; /* the largest frame header (RFC 8878) */
+        size_t want = size - pos < sizeof h ? (size_t)(size - pos) : sizeof h;
+        ssize_t got = pread(fd, h, want, (off_t)pos);
+        if (got < 0)
+            return FL_EIO;
+        if (got < 5)
+            break;
+        uint32_t magic = le32(h);
+        if ((magic & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START) {
+            if (got < 8 || pos + 8 + le32(h + 4) > size)
+                break;
+            pos += 8 + le32(h + 4);
+            continue;
+        }
+        if (magic != ZSTD_MAGICNUMBER) {
+            if (pos == 0)
+                return FL_ECORRUPT; /* not a zstd file at all: not ours to cut */
+            break;
+        }
+        uint8_t fhd = h[4];
+        if (fhd & 0x08)
+            break; /* reserved bit: not a frame */
+        bool is_single_segment = (fhd >> 5) & 1, has_checksum = (fhd >> 2) & 1;
+        static const unsigned did_bytes[] = {0, 1, 2, 4};
+        unsigned fcs_flag = fhd >> 6;
+        unsigned fcs_bytes = fcs_flag ? 1u << fcs_flag : is_single_segment;
+        uint64_t p = pos + 5 + !is_single_segment + did_bytes[fhd & 3] + fcs_bytes;
+        if (p > size)
+            break;
+        bool is_closed = false;
+        for (;;) {
+            uint8_t b[3];
+            if (p + 3 > size)
+                break;
+            if (pread(fd, b, 3, (off_t)p) != 3)
+                return FL_EIO;
+            uint32_t bh = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
+            unsigned type = (bh >> 1) & 3;
+            uint32_t block_bytes = bh >> 3;
+            if (type == 3 || block_bytes > ZSTD_BLOCKSIZE_MAX)
+                break;
+            uint64_t payload = type == 1 ? 1 : block_bytes;
+            if (p + 3 + payload > size)
+                break;
+            if (bh & 1) {
+                if (has_checksum && p + 3 + payload + 4 > size)
+                    break;
+                p += 3 + payload + (has_checksum ? 4 : 0);
+                is_closed = true;
+                break;
+            }
+            p += 3 + payload;
+        }
+        if (is_closed) {
+            pos = p;
+            continue;
+        }
+        if (!has_checksum && fcs_bytes == 0) {
+            pos = p;
+            *is_open = true;
+        }
+        break;
+    }
+    *good_end = pos;
+    return 0;
+}
+
+/* Makes an existing file end with whole frames before a new frame is appended. */
+static int repair_tail(int fd, const char *path, uint64_t *end, struct fl_err *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        fl_err_set(err, path, 0, UINT64_MAX, "stat: %s", strerror(errno));
+        return FL_EIO;
+    }
+    uint64_t size = (uint64_t)st.st_size, good_end;
+    bool is_open;
+    int rc = find_good_end(fd, size, &good_end, &is_open);
+    if (rc == FL_ECORRUPT) {
+        fl_err_set(err, path, 0, 0, "not a zstd file: refusing to append to it");
+        return rc;
+    }
+    if (rc) {
+        fl_err_set(err, path, 0, UINT64_MAX, "read: %s", strerror(errno));
+        return rc;
+    }
+    *end = good_end;
+    if (good_end == size && !is_open)
+        return 0;
+    if (good_end < size)
+        fl_warn("%s: %" PRIu64 " bytes after offset %" PRIu64 " were never completely "
+                "written (a crash); cut before appending", path, size - good_end, good_end);
+    /* O_APPEND: after the cut, the closing block lands at good_end. */
+    static const uint8_t last_empty_block[3] = {1, 0, 0};
+    if (ftruncate(fd, (off_t)good_end) != 0 ||
+        (is_open && write_all(fd, (const char *)last_empty_block, 3) != 0) || fsync(fd) != 0) {
+        fl_err_set(err, path, 0, good_end, "repairing the end of the file: %s", strerror(errno));
+        return FL_EIO;
+    }
+    if (is_open)
+        *end += 3;
+    return 0;
+}
+
 struct fl_zwriter *fl_zwriter_open(const char *path, int level, bool is_append,
                                    struct fl_err *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (is_append ? O_APPEND : O_TRUNC), 0640);
+    int flags = is_append ? O_RDWR | O_APPEND : O_WRONLY | O_TRUNC;
+    int fd = open(path, flags | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0) {
         fl_err_set(err, path, 0, UINT64_MAX, "open: %s", strerror(errno));
+        return NULL;
+    }
+    uint64_t end = 0;
+    if (is_append && repair_tail(fd, path, &end, err) != 0) {
+        close(fd);
         return NULL;
     }
     struct fl_zwriter *w = calloc(1, sizeof *w);
@@ -51,8 +184,7 @@ struct fl_zwriter *fl_zwriter_open(const char *path, int level, bool is_append,
     ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
     w->fd = fd;
     fl_buf_init(&w->out, 0);
-    off_t end = lseek(fd, 0, SEEK_END);
-    w->bytes = end > 0 ? (uint64_t)end : 0;
+    w->bytes = end;
     return w;
 }
 
@@ -168,34 +300,41 @@ struct fl_zreader *fl_zreader_open(const char *path, struct fl_err *err)
     return r;
 }
 
-/* Decompresses more text; false at the end (clean or truncated). */
-static bool fill(struct fl_zreader *r)
+/* Decompresses more text: 1 when some came, 0 at the end (clean, or a tail cut short by a
+ * crash, or bytes that are not zstd: the reader stops at the last good block), negative
+ * when the file cannot be read or memory runs out. */
+static int fill(struct fl_zreader *r)
 {
     while (!r->is_eof) {
         if (r->in_pos == r->in_len) {
             ssize_t n = read(r->fd, r->in, r->in_size);
-            if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return FL_EIO;
+            if (n == 0) {
                 r->is_eof = true; /* a truncated frame simply ends here */
-                return false;
+                return 0;
             }
             r->in_len = (size_t)n;
             r->in_pos = 0;
         }
-        if (fl_buf_reserve(&r->text, ZSTD_DStreamOutSize()))
-            return false;
+        int rc = fl_buf_reserve(&r->text, ZSTD_DStreamOutSize());
+        if (rc)
+            return rc;
         ZSTD_inBuffer in = {r->in, r->in_len, r->in_pos};
         ZSTD_outBuffer out = {r->text.data + r->text.len, r->text.cap - r->text.len, 0};
-        size_t rc = ZSTD_decompressStream(r->dctx, &out, &in);
+        size_t left = ZSTD_decompressStream(r->dctx, &out, &in);
         r->in_pos = in.pos;
-        if (ZSTD_isError(rc)) {
+        if (ZSTD_isError(left)) {
             r->is_eof = true; /* corrupt tail: stop at the last good byte */
-            return false;
+            return 0;
         }
         r->text.len += out.pos;
         if (out.pos)
-            return true;
+            return 1;
     }
-    return false;
+    return 0;
 }
 
 int fl_zreader_line(struct fl_zreader *r, const char **line, size_t *len)
@@ -215,8 +354,9 @@ int fl_zreader_line(struct fl_zreader *r, const char **line, size_t *len)
             fl_buf_consume(&r->text, r->text_pos);
             r->text_pos = 0;
         }
-        if (!fill(r))
-            return 0; /* an unterminated last line was never synced whole: dropped */
+        int rc = fill(r);
+        if (rc <= 0)
+            return rc; /* at the end, an unterminated last line was never synced whole */
     }
 }
 

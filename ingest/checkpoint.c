@@ -74,6 +74,36 @@ void fl_acks_free(struct fl_acks *a)
     a->cap = 0;
 }
 
+/* The path ends its line: a newline, CR or backslash in a file name is written escaped
+ * (\n, \r, \\), so a hostile name cannot break the file. */
+static void write_path(FILE *f, const char *p)
+{
+    for (; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\r')
+            fputs("\\r", f);
+        else if (*p == '\\')
+            fputs("\\\\", f);
+        else
+            fputc(*p, f);
+    }
+}
+
+static void unescape_path(char *p)
+{
+    char *w = p;
+    for (; *p; p++) {
+        if (*p == '\\' && (p[1] == 'n' || p[1] == 'r' || p[1] == '\\')) {
+            p++;
+            *w++ = *p == 'n' ? '\n' : *p == 'r' ? '\r' : '\\';
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = 0;
+}
+
 static struct fl_ckpt_entry *ckpt_find(const struct fl_ckpt *ck, uint64_t fp)
 {
     for (size_t i = 0; i < ck->n; i++)
@@ -105,6 +135,13 @@ int fl_ckpt_set(struct fl_ckpt *ck, uint64_t fingerprint, uint64_t offset, uint6
         e->fingerprint = fingerprint;
     } else if (e->offset == offset && e->dev == dev && e->ino == ino &&
                strcmp(e->path, path ? path : "") == 0) {
+        /* Unchanged: refreshed once an hour only, so a file that sits still (an old
+         * rotated copy) never looks long gone to fl_ckpt_expire, without rewriting the
+         * checkpoint file every interval. */
+        if (now_ms - e->updated_ms >= FL_CKPT_REFRESH_MS) {
+            e->updated_ms = now_ms;
+            ck->is_dirty = true;
+        }
         return 0;
     }
     if (offset > e->offset || e->offset == 0)
@@ -149,6 +186,7 @@ int fl_ckpt_open(struct fl_ckpt *ck, const char *path, struct fl_err *err)
         }
         char *p = line + pos;
         p[strcspn(p, "\n")] = 0;
+        unescape_path(p);
         if ((rc = fl_ckpt_set(ck, fp, off, dev, ino, p, upd)))
             break;
     }
@@ -177,8 +215,10 @@ int fl_ckpt_save(struct fl_ckpt *ck, struct fl_err *err)
     fprintf(f, "# faultline checkpoints: v1 fingerprint offset dev ino updated_ms path\n");
     for (size_t i = 0; i < ck->n; i++) {
         const struct fl_ckpt_entry *e = &ck->entries[i];
-        fprintf(f, "v1 %016" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %s\n",
-                e->fingerprint, e->offset, e->dev, e->ino, e->updated_ms, e->path);
+        fprintf(f, "v1 %016" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " ",
+                e->fingerprint, e->offset, e->dev, e->ino, e->updated_ms);
+        write_path(f, e->path);
+        fputc('\n', f);
     }
     /* Data on disk before the rename makes it visible: a crash leaves old or new, never half. */
     bool is_bad = fflush(f) != 0 || fsync(fileno(f)) != 0;

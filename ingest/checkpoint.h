@@ -58,12 +58,19 @@ struct fl_ckpt {
 int fl_ckpt_open(struct fl_ckpt *ck, const char *path, struct fl_err *err);
 /* The entry of a fingerprint, or NULL. */
 const struct fl_ckpt_entry *fl_ckpt_get(const struct fl_ckpt *ck, uint64_t fingerprint);
-/* Records an offset (only ever forward for a given fingerprint, unless is_reset). */
+/* An unchanged entry's updated_ms is refreshed by fl_ckpt_set at most this often. */
+#define FL_CKPT_REFRESH_MS (3600 * 1000)
+
+/* Records an offset (only ever forward for a given fingerprint). Setting an unchanged entry
+ * refreshes its updated_ms when it is older than FL_CKPT_REFRESH_MS: a caller that sets the
+ * entries of every open file regularly keeps them from expiring. */
 int fl_ckpt_set(struct fl_ckpt *ck, uint64_t fingerprint, uint64_t offset, uint64_t dev,
                 uint64_t ino, const char *path, int64_t now_ms);
 /* Writes the file atomically if anything changed. */
 int fl_ckpt_save(struct fl_ckpt *ck, struct fl_err *err);
-/* Drops entries not updated since before cutoff_ms (files long gone). */
+/* Drops entries not updated since before cutoff_ms (files long gone). The caller must have
+ * set every open file's entry within the last FL_CKPT_REFRESH_MS, and must not expire
+ * entries it loaded at start before it had that long to see their files. */
 void fl_ckpt_expire(struct fl_ckpt *ck, int64_t cutoff_ms);
 void fl_ckpt_close(struct fl_ckpt *ck);
 

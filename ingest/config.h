@@ -2,7 +2,10 @@
  *
  * Every key is documented in deploy/faultline.yaml. Loading fails with the file, line and
  * column of the first problem ("faultline.yaml:14:3: unknown key 'windw' (expected ...)");
- * nothing is guessed. The struct borrows its strings from the YAML document it keeps.
+ * nothing is guessed. A key whose value is YAML's null (left empty, ~) counts as not set.
+ * What can be checked before the first file opens is: time zones, librdkafka properties
+ * (unknown names, bad values), layout patterns (compiled; groups ts and message required),
+ * and each source's parser is opened once with its settings. The struct borrows its strings from the YAML document it keeps.
  * It lives in ingest/ because it sits above parsers/ (source types, layouts, zones); the
  * correlator gets the few settings it needs (brokers, redis, rules) handed down by faultline.c. */
 #ifndef FL_INGEST_CONFIG_H
@@ -47,8 +50,9 @@ struct fl_source_cfg {
 
 /* A cell mapping rule: the first rule whose patterns all match sets site/line/cell. */
 struct fl_cell_rule {
-    const char *host_glob;   /* fnmatch pattern on the host, or NULL */
-    const char *path_glob;   /* fnmatch pattern on the file path, or NULL */
+    const char *host_glob;   /* fnmatch pattern on the host, ignoring case, or NULL */
+    const char *path_glob;   /* fnmatch pattern on the file path ('*' also matches '/', so
+                              * "/mnt/hist01/" + '*' takes the whole mount), or NULL */
     const char *attr_key;    /* attrs key that must equal attr_value, or NULL */
     const char *attr_value;
     const char *site, *line, *cell;

@@ -21,12 +21,27 @@
 #define SYNC_MAX_PENDING 20000         /* ... or after this many unsynced events */
 #define REPLAY_RETRY_MS 2000           /* how often a replay is tried while spooling */
 #define REPLAY_BATCH 5000              /* spool records produced per loop round */
+#define KAFKA_MAX_MESSAGE 1000000      /* message.max.bytes, client and broker default */
+#define KAFKA_OVERHEAD 4096            /* key, headers and record framing, generously */
+/* Checkpoint entries of files not followed for a week go; open files' entries are refreshed
+ * hourly (FL_CKPT_REFRESH_MS), and nothing expires before the process ran that long, so a
+ * restart after a long stop keeps every position. */
+#define CKPT_RETENTION_MS (7 * 24 * 3600 * INT64_C(1000))
+#define CKPT_EXPIRE_EVERY_MS (3600 * INT64_C(1000))
 
 enum kstate { K_DIRECT, K_DRAINING, K_SPOOLING, K_REPLAYING, K_CATCHUP };
 static const char *const kstate_names[] = {"direct", "draining", "spooling", "replaying",
                                            "catchup"};
 
 enum slot_kind { SLOT_FREE, SLOT_DIRECT, SLOT_REPLAY };
+
+/* Events by source and category (metrics). Both names are static strings: compared by
+ * pointer, the last hit first (a file's events mostly share both). */
+#define MAX_CATEGORY_COUNTS 256
+struct cat_count {
+    const char *source, *category;
+    uint64_t n;
+};
 
 /* A message in flight to Kafka: whom to acknowledge when its delivery report comes. */
 struct slot {
@@ -66,12 +81,22 @@ struct pipeline {
     size_t n_slots, n_free;
     size_t inflight_direct, inflight_replay;
     bool is_replay_failed;
+    bool is_replay_probing;         /* one replayed record at a time until one is delivered */
+    struct fl_buf stash;            /* a replayed record waiting for room in the local queue */
+    size_t stash_lens[5];
+    int64_t stash_ts_ms;
+    uint64_t stash_token;
+    bool has_stash;
     int64_t next_replay_ms;
     struct fl_buf hold;             /* hold_hdr + bytes, in order */
     size_t hold_pos;                /* first unsent byte of hold */
     struct pending_ack *pending;
     size_t n_pending, cap_pending;
     int64_t last_sync_ms, last_ckpt_ms;
+    int64_t start_ms, last_expire_ms;
+    bool is_sync_failed;
+    int64_t last_sync_error_ms, last_ckpt_error_ms;
+    size_t max_payload;             /* largest event JSON a Kafka message may carry */
     /* archive (no Kafka) */
     struct fl_zwriter *archive;
     int64_t archive_hour;
@@ -79,7 +104,8 @@ struct pipeline {
     struct fl_buf out;              /* stdout batch */
     /* counters */
     uint64_t delivered, failed, spooled, replayed, held, duplicates_replayed;
-    uint64_t by_source_category[8][32];
+    struct cat_count by_category[MAX_CATEGORY_COUNTS];
+    size_t n_by_category, last_by_category;
 };
 
 static int64_t now_ms(void)
@@ -118,13 +144,35 @@ static int sync_durable(struct pipeline *p)
         rc = fl_spool_sync(p->spool);
     if (!rc && p->archive)
         rc = fl_zwriter_sync(p->archive);
+    int64_t now = now_ms();
     if (rc) {
-        fl_error("spool/archive sync failed: %s; positions are not advanced", fl_strerror(rc));
+        /* Disk full or failing: reading pauses (update_pause) so nothing piles up in memory;
+         * the sync is retried every SYNC_EVERY_MS, logged once a minute. */
+        if (!p->is_sync_failed || now - p->last_sync_error_ms >= 60000) {
+            fl_error("spool/archive sync failed: %s; reading pauses and positions are not "
+                     "advanced until it succeeds", fl_strerror(rc));
+            p->last_sync_error_ms = now;
+        }
+        p->is_sync_failed = true;
+        p->last_sync_ms = now;
         return rc;
     }
+    if (p->is_sync_failed) {
+        fl_info("spool/archive sync succeeds again; reading resumes");
+        p->is_sync_failed = false;
+    }
     pending_ack_all(p);
-    p->last_sync_ms = now_ms();
+    p->last_sync_ms = now;
     return 0;
+}
+
+/* Reading pauses while events cannot go anywhere: the hold is full, in-flight messages are
+ * being drained after a failure, or the spool/archive cannot be made durable. */
+static void update_pause(struct pipeline *p)
+{
+    bool is_paused = p->is_sync_failed || p->state == K_DRAINING ||
+                     p->hold.len - p->hold_pos >= HOLD_MAX_BYTES;
+    fl_tail_set_paused(p->tail, is_paused);
 }
 
 /* --- slots --------------------------------------------------------------------------- */
@@ -155,15 +203,29 @@ static void slot_put(struct pipeline *p, uint64_t i)
 
 /* --- routes -------------------------------------------------------------------------- */
 
+/* An event could not be written to the spool or the archive (disk full, I/O error). It stays
+ * registered and is never acknowledged, so its file's checkpoint cannot pass it and the next
+ * start reads it again; reading pauses until a sync succeeds. Returns 0: an error returned to
+ * the tailer would cut the file's stream in the middle of a read. */
+static int output_failed(struct pipeline *p, const char *what, int rc)
+{
+    int64_t now = now_ms();
+    if (!p->is_sync_failed || now - p->last_sync_error_ms >= 60000) {
+        fl_error("%s write failed: %s; reading pauses, the events are read again at the next "
+                 "start", what, fl_strerror(rc));
+        p->last_sync_error_ms = now;
+    }
+    p->is_sync_failed = true;
+    return 0;
+}
+
 static int spool_msg(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
                      uint64_t seq)
 {
     struct fl_spool_rec r = {m->key, m->source, m->category, m->cell, m->ts_ms, m->payload};
     int rc = fl_spool_append(p->spool, &r);
-    if (rc) {
-        fl_error("spool append failed: %s", fl_strerror(rc));
-        return rc;
-    }
+    if (rc)
+        return output_failed(p, "spool", rc);
     p->spooled++;
     return pending_add(p, tf, seq);
 }
@@ -313,18 +375,77 @@ static int archive_write(struct pipeline *p, const struct fl_buf *json, int64_t 
     return fl_zwriter_write(p->archive, json->data, json->len);
 }
 
+/* Kafka refuses a message over message.max.bytes (client and broker: 1,000,000 bytes by
+ * default), and a refused message would come back from the spool forever, stalling
+ * everything behind it. An event over the limit (a line up to max_line_bytes, 1 MiB by
+ * default) goes out with its message cut to fit and flagged attrs.cut = true. Returns 0, or
+ * FL_ETOOBIG when even an empty message does not fit. */
+static int fit_for_kafka(struct pipeline *p, struct fl_tail_file *tf, struct fl_event *ev)
+{
+    size_t len = p->json.len - 1, orig = len;
+    for (int i = 0; i < 8 && len > p->max_payload && ev->message.len; i++) {
+        /* Cutting k bytes of text removes at least k bytes of JSON (escapes only grow). */
+        size_t excess = len - p->max_payload + 16;
+        size_t keep = ev->message.len > excess ? ev->message.len - excess : 0;
+        while (keep > 0 && ((unsigned char)ev->message.p[keep] & 0xC0) == 0x80)
+            keep--; /* never split a UTF-8 sequence */
+        ev->message.len = keep;
+        fl_event_attr_bool(ev, "cut", true);
+        fl_buf_reset(&p->json);
+        int rc = fl_event_write_json(ev, &p->json);
+        if (rc)
+            return rc;
+        len = p->json.len - 1;
+    }
+    if (len > p->max_payload)
+        return FL_ETOOBIG;
+    fl_warn("%s: event at offset %" PRIu64 " is %zu bytes, over Kafka's message limit: its "
+            "message was cut to %zu bytes (attrs.cut)", fl_tail_file_path(tf), ev->offset, orig,
+            ev->message.len);
+    return 0;
+}
+
+static void count_category(struct pipeline *p, const struct fl_event *ev)
+{
+    const char *src = ev->source ? ev->source : "unknown";
+    const char *cat = ev->category ? ev->category : "unclassified";
+    size_t i = p->last_by_category;
+    if (i < p->n_by_category && p->by_category[i].source == src &&
+        p->by_category[i].category == cat) {
+        p->by_category[i].n++;
+        return;
+    }
+    for (i = 0; i < p->n_by_category; i++)
+        if (p->by_category[i].source == src && p->by_category[i].category == cat)
+            break;
+    if (i == p->n_by_category) {
+        if (i == MAX_CATEGORY_COUNTS)
+            return;
+        p->by_category[p->n_by_category++] = (struct cat_count){src, cat, 0};
+    }
+    p->by_category[i].n++;
+    p->last_by_category = i;
+}
+
 /* The tailer's callback: one event of file tf. */
 static int on_event(void *ctx, struct fl_tail_file *tf, struct fl_event *ev)
 {
     struct pipeline *p = ctx;
+    count_category(p, ev);
     fl_buf_reset(&p->json);
     int rc = fl_event_write_json(ev, &p->json);
+    if (!rc && p->kafka && p->json.len - 1 > p->max_payload)
+        rc = fit_for_kafka(p, tf, ev);
+    uint64_t seq;
     if (rc) {
-        fl_error("%s: event at offset %" PRIu64 " could not be serialized: %s",
-                 fl_tail_file_path(tf), ev->offset, fl_strerror(rc));
+        /* Never stall the file on it: acknowledged as handled, loudly. */
+        fl_error("%s: event at offset %" PRIu64 " could not be serialized for output (%s); "
+                 "it is skipped", fl_tail_file_path(tf), ev->offset, fl_strerror(rc));
+        if ((rc = fl_tail_track(tf, ev, &seq)))
+            return rc;
+        fl_tail_ack(tf, seq);
         return 0;
     }
-    uint64_t seq;
     if ((rc = fl_tail_track(tf, ev, &seq)))
         return rc;
     if (p->opts->is_stdout || p->cfg->is_stdout)
@@ -332,7 +453,7 @@ static int on_event(void *ctx, struct fl_tail_file *tf, struct fl_event *ev)
     if (!p->kafka) {
         if (p->cfg->is_archive) {
             if ((rc = archive_write(p, &p->json, ev->ingest_ms)))
-                return rc;
+                return output_failed(p, "archive", rc);
             return pending_add(p, tf, seq);
         }
         fl_tail_ack(tf, seq); /* stdout only: nothing durable to wait for */
@@ -380,6 +501,7 @@ static void on_delivered(void *ctx, uint64_t token, const char *errstr,
         p->inflight_replay--;
         if (!errstr) {
             p->delivered++;
+            p->is_replay_probing = false;
             fl_spool_delivered(p->spool, sl.spool_token);
         } else {
             p->failed++;
@@ -413,24 +535,75 @@ static void spool_held(struct pipeline *p)
     hold_clear(p);
 }
 
+/* Keeps a copy of a replayed record the local queue had no room for: it goes first next
+ * round (the spool's cursor has already moved past it). */
+static void stash_put(struct pipeline *p, const struct fl_kafka_msg *m, uint64_t token)
+{
+    struct fl_buf *b = &p->stash;
+    fl_buf_reset(b);
+    const struct fl_str parts[] = {m->key, m->source, m->category, m->cell, m->payload};
+    for (size_t i = 0; i < 5; i++) {
+        p->stash_lens[i] = parts[i].len;
+        if (fl_buf_append(b, parts[i].p, parts[i].len) != 0) {
+            /* No memory for the copy: the spool is read again from its oldest record. */
+            p->is_replay_failed = true;
+            return;
+        }
+    }
+    p->stash_ts_ms = m->ts_ms;
+    p->stash_token = token;
+    p->has_stash = true;
+}
+
+static struct fl_kafka_msg stash_msg(const struct pipeline *p)
+{
+    struct fl_str parts[5];
+    const char *q = p->stash.data;
+    for (size_t i = 0; i < 5; i++) {
+        parts[i] = (struct fl_str){q ? q : "", p->stash_lens[i]};
+        q = q ? q + p->stash_lens[i] : q;
+    }
+    return (struct fl_kafka_msg){parts[0], parts[1], parts[2], parts[3], p->stash_ts_ms,
+                                 parts[4]};
+}
+
+/* Sends the spool again, oldest first. After a failure (and at start) one record goes alone
+ * until it is delivered: a probe, so an attempt while the brokers are still away costs one
+ * message instead of the whole spool being sent, timed out and sent again (which, when the
+ * brokers come back in the middle of an attempt, would also deliver most of it twice). A
+ * full local queue is no failure: the record waits in the stash for room. */
 static void replay_some(struct pipeline *p)
 {
     struct fl_spool_rec r;
     uint64_t token;
     for (int i = 0; i < REPLAY_BATCH; i++) {
-        if (p->n_free == 0)
+        if (p->n_free == 0 || (p->is_replay_probing && p->inflight_replay > 0))
             return;
-        int rc = fl_spool_next(p->spool, &r, &token);
-        if (rc <= 0) {
-            /* Everything in the spool is in flight: hold new events until it lands. */
-            enter(p, K_CATCHUP);
-            return;
+        struct fl_kafka_msg m;
+        if (p->has_stash) {
+            m = stash_msg(p);
+            token = p->stash_token;
+        } else {
+            int rc = fl_spool_next(p->spool, &r, &token);
+            if (rc <= 0) {
+                /* Everything in the spool is in flight: hold new events until it lands. */
+                enter(p, K_CATCHUP);
+                return;
+            }
+            m = (struct fl_kafka_msg){r.key, r.source, r.category, r.cell, r.ts_ms, r.json};
         }
         long s = slot_take(p);
         p->slots[s] = (struct slot){.kind = SLOT_REPLAY, .spool_token = token};
-        struct fl_kafka_msg m = {r.key, r.source, r.category, r.cell, r.ts_ms, r.json};
-        if (fl_kafka_send(p->kafka, &m, (uint64_t)s) != 0) {
-            /* Queue full or broken: count it as failed; the spool is read again. */
+        int rc = fl_kafka_send(p->kafka, &m, (uint64_t)s);
+        if (rc == FL_EAGAIN) {
+            slot_put(p, (uint64_t)s);
+            if (!p->has_stash)
+                stash_put(p, &m, token);
+            return;
+        }
+        p->has_stash = false;
+        if (rc != 0) {
+            /* Broken: count it as failed; the spool is read again. */
             slot_put(p, (uint64_t)s);
             p->is_replay_failed = true;
             return;
@@ -458,6 +631,7 @@ static void kafka_step(struct pipeline *p, int64_t now)
     case K_SPOOLING:
         if (now >= p->next_replay_ms) {
             sync_durable(p);
+            p->is_replay_probing = true;
             enter(p, K_REPLAYING);
         }
         break;
@@ -466,6 +640,7 @@ static void kafka_step(struct pipeline *p, int64_t now)
         if (p->is_replay_failed) {
             if (p->inflight_replay == 0) {
                 p->is_replay_failed = false;
+                p->has_stash = false; /* it is read again from the spool */
                 fl_spool_rewind(p->spool);
                 spool_held(p); /* CATCHUP's held events are newer than the whole spool */
                 p->next_replay_ms = now + REPLAY_RETRY_MS;
@@ -493,9 +668,19 @@ static void render_file(void *ctx, const char *path, const char *source, uint64_
                         uint64_t acked)
 {
     struct render_ctx *rc = ctx;
-    fl_buf_printf(rc->out,
-                  "faultline_checkpoint_lag_bytes{file=\"%s\",source=\"%s\"} %" PRIu64 "\n",
-                  path, source, read_off > acked ? read_off - acked : 0);
+    /* Label values escape backslash, quote and newline (Prometheus text format). */
+    static const char head[] = "faultline_checkpoint_lag_bytes{file=\"";
+    fl_buf_append(rc->out, head, sizeof head - 1);
+    for (const char *c = path; *c; c++) {
+        if (*c == '\\' || *c == '"')
+            fl_buf_putc(rc->out, '\\');
+        if (*c == '\n')
+            fl_buf_append(rc->out, "\\n", 2);
+        else
+            fl_buf_putc(rc->out, *c);
+    }
+    fl_buf_printf(rc->out, "\",source=\"%s\"} %" PRIu64 "\n", source,
+                  read_off > acked ? read_off - acked : 0);
 }
 
 static void render(void *ctx, struct fl_buf *out)
@@ -504,13 +689,13 @@ static void render(void *ctx, struct fl_buf *out)
     const struct fl_tail_stats *ts = fl_tail_stats(p->tail);
     const struct fl_spool_stats *ss = p->spool ? fl_spool_stats(p->spool) : NULL;
     fl_buf_printf(out,
-                  "# TYPE faultline_lines_read_total counter\nfaultline_bytes_read_total %" PRIu64
+                  "faultline_lines_read_total %" PRIu64 "\nfaultline_bytes_read_total %" PRIu64
                   "\nfaultline_events_total %" PRIu64 "\nfaultline_unparsed_total %" PRIu64
                   "\nfaultline_files_open %" PRIu64 "\nfaultline_files_polled %" PRIu64
                   "\nfaultline_rotations_total %" PRIu64 "\nfaultline_truncations_total %" PRIu64
                   "\nfaultline_read_errors_total %" PRIu64 "\n",
-                  ts->bytes, ts->events, ts->unparsed, ts->files_open, ts->files_polled,
-                  ts->rotations, ts->truncations, ts->read_errors);
+                  ts->lines, ts->bytes, ts->events, ts->unparsed, ts->files_open,
+                  ts->files_polled, ts->rotations, ts->truncations, ts->read_errors);
     fl_buf_printf(out,
                   "faultline_kafka_delivered_total %" PRIu64 "\nfaultline_kafka_failed_total %" PRIu64
                   "\nfaultline_kafka_queue_depth %zu\nfaultline_kafka_state{state=\"%s\"} 1\n",
@@ -524,6 +709,12 @@ static void render(void *ctx, struct fl_buf *out)
                       "\nfaultline_spool_dropped_segments_total %" PRIu64 "\n",
                       ss->bytes, ss->segments, ss->records_spooled, ss->records_replayed,
                       ss->segments_dropped);
+    for (size_t i = 0; i < p->n_by_category; i++)
+        fl_buf_printf(out,
+                      "faultline_events_by_category_total{source=\"%s\",category=\"%s\"} %" PRIu64
+                      "\n",
+                      p->by_category[i].source, p->by_category[i].category, p->by_category[i].n);
+    fl_buf_printf(out, "faultline_cut_lines_total %" PRIu64 "\n", ts->cut_lines);
     struct render_ctx rc = {out};
     fl_tail_foreach(p->tail, render_file, &rc);
 }
@@ -533,9 +724,29 @@ static void render(void *ctx, struct fl_buf *out)
 static void save_checkpoints(struct pipeline *p)
 {
     fl_tail_update_checkpoints(p->tail);
+    int64_t now = now_ms();
+    if (now - p->start_ms >= CKPT_RETENTION_MS &&
+        now - p->last_expire_ms >= CKPT_EXPIRE_EVERY_MS) {
+        p->last_expire_ms = now;
+        size_t before = p->ckpt.n;
+        fl_ckpt_expire(&p->ckpt, now - CKPT_RETENTION_MS);
+        if (p->ckpt.n != before)
+            fl_info("checkpoints: %zu entries of files not seen for a week dropped",
+                    before - p->ckpt.n);
+    }
     struct fl_err err;
-    if (fl_ckpt_save(&p->ckpt, &err) != 0)
-        fl_error("%s: %s", err.file, err.msg);
+    if (fl_ckpt_save(&p->ckpt, &err) != 0) {
+        /* Retried every interval; said once a minute. Positions only lag: a restart re-sends. */
+        if (now - p->last_ckpt_error_ms >= 60000) {
+            fl_error("%s: %s (retried every %lld ms; a restart re-sends what the last written "
+                     "checkpoint does not cover)", err.file, err.msg,
+                     (long long)p->cfg->checkpoint_interval_ms);
+            p->last_ckpt_error_ms = now;
+        }
+    } else if (p->last_ckpt_error_ms) {
+        fl_info("checkpoints written again");
+        p->last_ckpt_error_ms = 0;
+    }
     p->last_ckpt_ms = now_ms();
 }
 
@@ -566,13 +777,16 @@ static void reload(struct pipeline *p)
 
 static void shutdown_drain(struct pipeline *p)
 {
-    int64_t deadline = now_ms() + (p->opts->drain_ms ? p->opts->drain_ms : 4500);
-    fl_info("draining: reading every file to its end");
+    int64_t deadline = now_ms() + (p->opts->drain_ms ? p->opts->drain_ms : 3500);
+    fl_info("draining: reading what the files hold, delivering what is in flight");
     fl_tail_drain(p->tail);
     if (p->kafka) {
         if (p->state == K_DIRECT)
             send_held(p);
-        while (now_ms() < deadline && (p->inflight_direct || p->inflight_replay)) {
+        /* With the brokers away nothing in flight will land before the deadline: no wait
+         * (unacknowledged records are read again at the next start, replays stay spooled). */
+        while (now_ms() < deadline && (p->inflight_direct || p->inflight_replay) &&
+               !fl_kafka_is_down(p->kafka)) {
             fl_kafka_poll(p->kafka, 50);
             if (p->state == K_DIRECT && p->hold.len > p->hold_pos)
                 send_held(p);
@@ -602,9 +816,11 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
     struct fl_err err;
     p->opts = opts;
     p->cfg = opts->cfg;
+    p->start_ms = now_ms();
     fl_buf_init(&p->json, 0);
     fl_buf_init(&p->out, 0);
     fl_buf_init(&p->hold, 0);
+    fl_buf_init(&p->stash, 0);
     if (mkdir(p->cfg->state_dir, 0750) != 0 && errno != EEXIST) {
         fl_error("state_dir %s: %s", p->cfg->state_dir, strerror(errno));
         goto out;
@@ -630,6 +846,11 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
         }
         if (slots_init(p, p->cfg->queue_max_events + 1024) != 0)
             goto out_kafka;
+        uint64_t max_msg = KAFKA_MAX_MESSAGE;
+        for (size_t i = 0; i < p->cfg->n_kafka_props; i++)
+            if (strcmp(p->cfg->kafka_props[i].key, "message.max.bytes") == 0)
+                max_msg = strtoull(p->cfg->kafka_props[i].value, NULL, 10);
+        p->max_payload = max_msg > 2 * KAFKA_OVERHEAD ? max_msg - KAFKA_OVERHEAD : KAFKA_OVERHEAD;
         /* A spool left by the previous run is older than anything read now. */
         if (!fl_spool_is_empty(p->spool)) {
             p->state = K_SPOOLING;
@@ -670,9 +891,11 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
             fl_kafka_poll(p->kafka, 0);
             kafka_step(p, now);
         }
-        if (p->n_pending && (now - p->last_sync_ms >= SYNC_EVERY_MS ||
-                             p->n_pending >= SYNC_MAX_PENDING))
+        if ((p->n_pending || p->is_sync_failed) &&
+            (now - p->last_sync_ms >= SYNC_EVERY_MS ||
+             (p->n_pending >= SYNC_MAX_PENDING && !p->is_sync_failed)))
             sync_durable(p);
+        update_pause(p);
         if (now - p->last_ckpt_ms >= p->cfg->checkpoint_interval_ms)
             save_checkpoints(p);
         if (p->metrics)
@@ -686,6 +909,10 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
     shutdown_drain(p);
     status = 0;
     fl_metrics_free(p->metrics);
+    /* The producer goes first: a delivery report served while it is destroyed must still
+     * find the files it acknowledges. */
+    fl_kafka_free(p->kafka);
+    p->kafka = NULL;
     fl_tail_free(p->tail);
 out_kafka:
     fl_kafka_free(p->kafka);
@@ -699,6 +926,7 @@ out:
     fl_buf_free(&p->json);
     fl_buf_free(&p->out);
     fl_buf_free(&p->hold);
+    fl_buf_free(&p->stash);
     free(p->pending);
     free(p->slots);
     free(p->free_slots);

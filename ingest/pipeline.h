@@ -9,10 +9,16 @@
  * Kafka states: DIRECT (produce); on a delivery failure, DRAINING (reading pauses, new
  * events are held in memory until every message in flight has come back; the failed ones
  * go to the spool in order); SPOOLING (new events go to the spool, fsync'd); REPLAYING (the
- * spool is sent again, oldest first, while new events keep going to the spool); CATCHUP
+ * spool is sent again, oldest first, while new events keep going to the spool; one record
+ * goes alone first, and the rest follow once it is delivered, so attempts while the brokers
+ * are still away cost one message each); CATCHUP
  * (the spool is read to its end: new events are held until its last records are delivered);
  * then DIRECT again. Order per file is kept in every transition. Memory stays bounded: the
- * hold buffer and librdkafka's queue have limits, and reading pauses at them. */
+ * hold buffer and librdkafka's queue have limits, and reading pauses at them.
+ *
+ * An event larger than a Kafka message may be (message.max.bytes, 1,000,000 by default) goes
+ * out with its message cut to fit and attrs.cut = true: a message the brokers refuse would
+ * otherwise come back from the spool forever and stall everything behind it. */
 #ifndef FL_PIPELINE_H
 #define FL_PIPELINE_H
 
@@ -28,7 +34,8 @@ struct fl_pipeline_opts {
     bool is_stdout;              /* also write events to stdout */
     volatile sig_atomic_t *stop; /* set by SIGTERM/SIGINT */
     volatile sig_atomic_t *reload; /* set by SIGHUP */
-    int64_t drain_ms;            /* shutdown budget (default 4500) */
+    int64_t drain_ms;            /* shutdown budget for reading and delivering (default 3500;
+                                  * closing the producer and files takes the rest of 5 s) */
 };
 
 /* Runs until *stop. Returns 0 after a clean drain, 1 on a fatal error (logged). */

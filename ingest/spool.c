@@ -243,11 +243,13 @@ int fl_spool_next(struct fl_spool *s, struct fl_spool_rec *rec, uint64_t *segmen
                 i++;
             if (i == s->n_segs)
                 return 0;
-            /* Seal the segment being written before reading it. */
+            /* Seal the segment being written before reading it. The sync may drop the
+             * oldest segments (the bound): indices shift, so look again. */
             if (i == s->n_segs - 1 && s->active) {
                 int rc = fl_spool_sync(s);
                 if (rc || (s->active && (rc = close_active(s))))
-                    return rc ? rc : 0;
+                    return rc;
+                continue;
             }
             char path[4200];
             seg_path(s, s->segs[i].id, path, sizeof path);

@@ -17,7 +17,14 @@
 #include "ingest/tail.h"
 
 #define READ_CHUNK (256u << 10)
-#define READ_BUDGET (4u << 20) /* per file per round: one busy file cannot starve the rest */
+/* Per file per round: one busy file cannot starve the rest, and a round stays short enough
+ * that the next scan sees a new file long before a fast rotation deletes it. */
+#define READ_BUDGET (512u << 10)
+#define DRAIN_MAX_MS 500       /* shutdown: reading what is left, at most this long */
+#define ROUND_READ_MS 50       /* reading per round, before the next scan */
+#define GONE_MISSES 3          /* scans that miss a still-linked file before it counts as gone */
+#define FP_KEEP_MS (10 * 60 * 1000) /* content states kept after their last file closed */
+#define FP_KEEP_MAX 1024
 #define HEAD_CHECK_BYTES 256
 #define MAX_WATCHES 256
 #define MAX_BAD_PATHS 256
@@ -28,6 +35,24 @@
 #define FS_SMB 0x517Bu
 #define FS_NFS 0x6969u
 #define FS_FUSE 0x65735546u
+
+/* What was emitted of one content (host + fingerprint of the first data line), shared by every
+ * file that holds it: a renamed file, a copytruncate copy and the original being truncated,
+ * a file re-read after a restart. An event is passed on only if it ends past emitted_end, so
+ * one content's events leave once each, in offset order, whichever file they are read from. */
+struct fp_state {
+    uint64_t fingerprint;
+    uint64_t host_hash;
+    uint64_t emitted_end;  /* events ending at or before this were emitted (or delivered) */
+    uint64_t acked_floor;  /* highest fully acknowledged position of a file already closed */
+    unsigned refs;         /* open files with this content */
+    int64_t released_ms;   /* when refs dropped to 0 */
+    uint64_t safe_offset;  /* delivered up to here, whichever file sent it (last update) */
+    /* scratch of fl_tail_update_checkpoints */
+    uint64_t ck_min_inflight, ck_max_acked;
+    struct fl_tail_file *ck_file;
+    struct fp_state *next;
+};
 
 struct fl_tail_file {
     struct fl_tail *t;
@@ -40,16 +65,24 @@ struct fl_tail_file {
     uint64_t read_off;        /* raw bytes pushed into the stream */
     struct fl_stream *stream;
     struct fl_acks acks;
-    uint64_t suppress_until;  /* events ending at or before this were delivered before */
+    struct fp_state *fps;     /* set at the first event (the fingerprint is known by then) */
     bool has_ckpt_lookup;
     uint64_t fingerprint;
     bool has_fingerprint;
-    uint64_t head_hash;       /* xxh64 of the first head_len bytes: truncation check */
+    uint64_t lines_seen;      /* the stream's line count at the last read (metrics) */
+    unsigned gone_misses;     /* consecutive scans that did not see the file */
+    uint64_t n_events, n_unparsed; /* for the "not this format" warning */
+    bool is_warned_unparsed, is_warned_cut;
+    uint8_t head[HEAD_CHECK_BYTES]; /* the file's first bytes: truncation check */
     size_t head_len;
     int64_t last_data_ms;
     bool has_unflushed;       /* data arrived since the last idle flush */
     bool is_gone;             /* the path no longer leads here: drain, then close */
+    bool is_eof;              /* the last read reached the end of the file */
+    uint8_t last_byte;        /* of what was read: a partial last line or not */
     bool is_dead;             /* content replaced (truncation): no more reads */
+    bool is_removed;          /* its source left the configuration: closed without a flush */
+    bool is_broken;           /* its stream failed: no more reads, no flush, in this run */
     bool is_finished;         /* stream finished (EOF of a gone file) */
     bool is_polled;
     bool is_seen;             /* scan mark */
@@ -71,8 +104,14 @@ struct fl_tail {
     struct tail_watch watches[MAX_WATCHES];
     size_t n_watches;
     struct fl_tail_file *files;
+    struct fp_state *fps;     /* content states, live and recently released */
+    size_t n_fps;
+    struct fl_tz **old_tzs;   /* zones of replaced configurations: streams may borrow them */
+    size_t n_old_tzs;
     bool needs_scan;
     bool is_paused;
+    bool has_backlog;         /* the last round left data unread: no wait before the next */
+    size_t read_cursor;       /* where the next round starts reading (fairness) */
     int64_t last_scan_ms;
     uint8_t *chunk;
     char *bad_paths[MAX_BAD_PATHS];
@@ -102,7 +141,8 @@ static void bad_path(struct fl_tail *t, const char *path, const char *what, int 
     for (size_t i = 0; i < t->n_bad_paths; i++)
         if (strcmp(t->bad_paths[i], path) == 0)
             return;
-    fl_warn("%s: %s: %s (skipped; retried on every scan)", path, what, strerror(errnum));
+    fl_warn("%s: %s%s%s (skipped; retried on every scan)", path, what, errnum ? ": " : "",
+            errnum ? strerror(errnum) : "");
     if (t->n_bad_paths < MAX_BAD_PATHS)
         t->bad_paths[t->n_bad_paths++] = strdup(path);
     t->stats.read_errors++;
@@ -118,32 +158,123 @@ static void bad_path_clear(struct fl_tail *t, const char *path)
         }
 }
 
-/* The stream's sink: drop what was delivered before the restart, pass the rest on. */
+static uint64_t host_hash_of(const struct fl_tail_file *tf)
+{
+    const char *h = tf->src->host ? tf->src->host : "";
+    return XXH64(h, strlen(h), 0);
+}
+
+/* Drops content states released long ago (bounded count and age). */
+static void fps_expire(struct fl_tail *t, int64_t now)
+{
+    struct fp_state **pp = &t->fps;
+    while (*pp) {
+        struct fp_state *f = *pp;
+        if (f->refs == 0 && (now - f->released_ms > FP_KEEP_MS || t->n_fps > FP_KEEP_MAX)) {
+            *pp = f->next;
+            free(f);
+            t->n_fps--;
+            continue;
+        }
+        pp = &f->next;
+    }
+}
+
+/* Finds (or creates) the content state of tf once its fingerprint is known, and starts the
+ * file after what was delivered before: the checkpoint (a restart) or what another open file
+ * with the same content already emitted (a copytruncate copy next to its original). */
+static void fps_attach(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    uint64_t fp;
+    if (!fl_stream_fingerprint(tf->stream, &fp))
+        return;
+    tf->fingerprint = fp;
+    tf->has_fingerprint = true;
+    uint64_t hh = host_hash_of(tf);
+    const struct fl_ckpt_entry *e = t->opts.ckpt ? fl_ckpt_get(t->opts.ckpt, fp) : NULL;
+    uint64_t ckpt_off = e ? e->offset : 0;
+    struct fp_state *f = t->fps;
+    while (f && !(f->fingerprint == fp && f->host_hash == hh))
+        f = f->next;
+    bool is_shared = f && f->refs > 0;
+    if (!f) {
+        f = calloc(1, sizeof *f);
+        if (!f)
+            return; /* no suppression beyond the checkpoint: duplicates, never loss */
+        f->fingerprint = fp;
+        f->host_hash = hh;
+        f->next = t->fps;
+        t->fps = f;
+        t->n_fps++;
+    }
+    f->refs++;
+    if (f->emitted_end < ckpt_off)
+        f->emitted_end = ckpt_off;
+    tf->fps = f;
+    /* Acknowledged so far: only what the checkpoint says (the sibling's records in flight are
+     * not this file's to vouch for). */
+    tf->acks.acked_offset = ckpt_off;
+    if (is_shared)
+        fl_info("%s: same content as a file already followed (copy or re-opened file); "
+                "continuing after offset %llu", tf->path, (unsigned long long)f->emitted_end);
+    else if (f->emitted_end)
+        fl_info("%s: resuming after offset %llu (%s)", tf->path,
+                (unsigned long long)f->emitted_end,
+                e && e->offset == f->emitted_end ? "checkpoint" : "read earlier in this run");
+}
+
+static void fps_detach(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    struct fp_state *f = tf->fps;
+    if (!f)
+        return;
+    if (tf->acks.acked_offset > f->acked_floor && fl_acks_in_flight(&tf->acks) == 0)
+        f->acked_floor = tf->acks.acked_offset;
+    if (--f->refs == 0)
+        f->released_ms = now_ms();
+    tf->fps = NULL;
+    (void)t;
+}
+
+/* The stream's sink: drop what was emitted or delivered before (restart, copy), pass the rest
+ * on. */
 static int tail_emit(void *ctx, struct fl_event *ev)
 {
     struct fl_tail_file *tf = ctx;
     struct fl_tail *t = tf->t;
     if (!tf->has_ckpt_lookup) {
         tf->has_ckpt_lookup = true;
-        uint64_t fp;
-        if (fl_stream_fingerprint(tf->stream, &fp)) {
-            tf->fingerprint = fp;
-            tf->has_fingerprint = true;
-            const struct fl_ckpt_entry *e = t->opts.ckpt ? fl_ckpt_get(t->opts.ckpt, fp) : NULL;
-            if (e) {
-                tf->suppress_until = e->offset;
-                tf->acks.acked_offset = e->offset;
-                if (e->offset)
-                    fl_info("%s: resuming after offset %llu (checkpoint of %s)", tf->path,
-                            (unsigned long long)e->offset, e->path);
-            }
+        fps_attach(t, tf);
+    }
+    if (tf->fps) {
+        if (ev->end_offset <= tf->fps->emitted_end)
+            return 0;
+        tf->fps->emitted_end = ev->end_offset;
+    }
+    t->stats.events++;
+    tf->n_events++;
+    if (ev->is_unparsed) {
+        t->stats.unparsed++;
+        tf->n_unparsed++;
+    }
+    if (!tf->is_warned_unparsed && tf->n_events == 200 && tf->n_unparsed >= 180) {
+        tf->is_warned_unparsed = true;
+        fl_warn("%s: %llu of its first %llu records fit no %s layout (binary data or another "
+                "format?); they are published as unparsed events", tf->path,
+                (unsigned long long)tf->n_unparsed, (unsigned long long)tf->n_events,
+                tf->src->type);
+    }
+    const struct fl_attr *cut = ev->n_attrs ? fl_event_attr_get(ev, "cut") : NULL;
+    if (cut && cut->kind == FL_ATTR_BOOL) {
+        t->stats.cut_lines++;
+        if (!tf->is_warned_cut) {
+            tf->is_warned_cut = true;
+            fl_warn("%s: a line at offset %llu is longer than max_line_bytes (%llu): cut, the "
+                    "event flagged attrs.cut (logged once per file)", tf->path,
+                    (unsigned long long)ev->offset,
+                    (unsigned long long)t->cfg->max_line_bytes);
         }
     }
-    if (ev->end_offset <= tf->suppress_until)
-        return 0;
-    t->stats.events++;
-    if (ev->is_unparsed)
-        t->stats.unparsed++;
     return t->opts.cb.event(t->opts.cb.ctx, tf, ev);
 }
 
@@ -235,6 +366,7 @@ static struct fl_tail_file *file_open(struct fl_tail *t, size_t src_index, const
 
 static void file_free(struct fl_tail *t, struct fl_tail_file *tf)
 {
+    fps_detach(t, tf);
     if (tf->fd >= 0)
         close(tf->fd);
     fl_stream_free(tf->stream);
@@ -246,10 +378,38 @@ static void file_free(struct fl_tail *t, struct fl_tail_file *tf)
     free(tf);
 }
 
-/* Pushes what is new in one file into its stream. */
+static bool head_changed(struct fl_tail_file *tf)
+{
+    if (tf->head_len == 0)
+        return false;
+    uint8_t head[HEAD_CHECK_BYTES];
+    ssize_t h = pread(tf->fd, head, tf->head_len, 0);
+    return h != (ssize_t)tf->head_len || memcmp(head, tf->head, tf->head_len) != 0;
+}
+
+/* The content at tf's descriptor was replaced (truncation, copytruncate): no more reads. The
+ * path is opened afresh by the next scan as a new file (new fingerprint, own checkpoint); the
+ * old content's records in flight still acknowledge into tf. */
+static void mark_replaced(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    fl_warn("%s: truncated or replaced at offset %llu; reading it again from 0", tf->path,
+            (unsigned long long)tf->read_off);
+    t->stats.truncations++;
+    tf->is_dead = true;
+    tf->is_gone = true;
+    t->needs_scan = true;
+}
+
+/* Pushes what is new in one file into its stream, up to READ_BUDGET bytes; tf->is_eof tells
+ * whether the end was reached. Every chunk is checked against truncation after it was read
+ * (size below the position, or first bytes changed): a writer that truncates and writes
+ * again between two rounds would otherwise hand us the new content's bytes at the old
+ * position, cut mid-line. Checking after the read makes the race harmless: if the content
+ * changed before or during the read, the head check sees it and the chunk is dropped. */
 static int file_read(struct fl_tail *t, struct fl_tail_file *tf)
 {
-    if (tf->is_dead || tf->is_finished)
+    tf->is_eof = false;
+    if (tf->is_dead || tf->is_finished || tf->is_broken)
         return 0;
     size_t budget = READ_BUDGET;
     while (budget) {
@@ -264,30 +424,45 @@ static int file_read(struct fl_tail *t, struct fl_tail_file *tf)
             }
             return 0;
         }
-        if (n == 0)
+        if (n == 0) {
+            struct stat st;
+            if (fstat(tf->fd, &st) == 0 && (uint64_t)st.st_size < tf->read_off) {
+                mark_replaced(t, tf);
+                return 0;
+            }
+            tf->is_eof = true;
             break;
-        if (tf->head_len < HEAD_CHECK_BYTES) {
+        }
+        if (head_changed(tf)) {
+            mark_replaced(t, tf);
+            return 0;
+        }
+        if (tf->head_len < HEAD_CHECK_BYTES && tf->read_off == tf->head_len) {
             /* Remember the file's first bytes: if they change, the file was replaced. */
             size_t take = HEAD_CHECK_BYTES - tf->head_len;
-            if (tf->read_off == tf->head_len && take > 0) {
-                if ((size_t)n < take)
-                    take = (size_t)n;
-                uint8_t head[HEAD_CHECK_BYTES];
-                ssize_t h = pread(tf->fd, head, tf->head_len + take, 0);
-                if (h == (ssize_t)(tf->head_len + take)) {
-                    tf->head_len += take;
-                    tf->head_hash = XXH64(head, tf->head_len, 0);
-                }
-            }
+            if ((size_t)n < take)
+                take = (size_t)n;
+            memcpy(tf->head + tf->head_len, t->chunk, take);
+            tf->head_len += take;
         }
         tf->read_off += (uint64_t)n;
+        tf->last_byte = t->chunk[n - 1];
         t->stats.bytes += (uint64_t)n;
         tf->last_data_ms = now_ms();
         tf->has_unflushed = true;
         int rc = fl_stream_write(tf->stream, t->chunk, (size_t)n);
+        uint64_t lines = fl_stream_stats(tf->stream)->lines;
+        t->stats.lines += lines - tf->lines_seen;
+        tf->lines_seen = lines;
         if (rc && rc != FL_EAGAIN) {
-            fl_warn("%s: %s at offset %llu", tf->path, fl_strerror(rc),
-                    (unsigned long long)tf->read_off);
+            /* The stream stopped inside this chunk: the rest of it was never framed. Reading
+             * on would skip those records and let the checkpoint pass them; the file stops
+             * here instead, and the next start reads it again from its checkpoint. */
+            fl_error("%s: %s near offset %llu; the file is no longer read in this run (it is "
+                     "read again from its checkpoint at the next start)", tf->path,
+                     fl_strerror(rc), (unsigned long long)tf->read_off);
+            tf->is_broken = true;
+            t->stats.read_errors++;
             return rc == FL_ENOMEM ? rc : 0;
         }
         budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
@@ -303,11 +478,7 @@ static bool file_was_replaced(struct fl_tail_file *tf)
         return false;
     if ((uint64_t)st.st_size < tf->read_off)
         return true;
-    if (tf->head_len == 0)
-        return false;
-    uint8_t head[HEAD_CHECK_BYTES];
-    ssize_t h = pread(tf->fd, head, tf->head_len, 0);
-    return h != (ssize_t)tf->head_len || XXH64(head, tf->head_len, 0) != tf->head_hash;
+    return head_changed(tf);
 }
 
 static struct fl_tail_file *find_by_inode(struct fl_tail *t, dev_t dev, ino_t ino)
@@ -396,11 +567,15 @@ static void scan(struct fl_tail *t)
                     bad_path(t, path, "cannot stat", errno);
                     continue;
                 }
-                if (!S_ISREG(st.st_mode))
+                if (!S_ISREG(st.st_mode)) {
+                    /* A FIFO, device or directory: reading it could block or never end. */
+                    bad_path(t, path, "not a regular file", 0);
                     continue;
+                }
                 struct fl_tail_file *tf = find_by_inode(t, st.st_dev, st.st_ino);
                 if (tf) {
                     tf->is_seen = true;
+                    tf->gone_misses = 0;
                     if (strcmp(tf->path, path) != 0) {
                         /* Renamed (rotation): keep reading the same descriptor. */
                         char *np = strdup(path);
@@ -423,55 +598,97 @@ static void scan(struct fl_tail *t)
         }
     }
     for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
-        if (!tf->is_seen && !tf->is_gone) {
-            tf->is_gone = true; /* deleted or renamed away: drain what is left */
-            fl_info("%s: gone from its glob; draining", tf->path);
+        if (tf->is_seen || tf->is_gone)
+            continue;
+        /* readdir may miss an entry renamed while it lists the directory (a rotation in
+         * progress): a file that still has a name is only gone once its path leads elsewhere
+         * and several scans missed it. A deleted file (no link left) is gone at once. */
+        struct stat fst;
+        if (fstat(tf->fd, &fst) == 0 && fst.st_nlink > 0) {
+            struct stat ps;
+            if (stat(tf->path, &ps) == 0 && ps.st_dev == tf->dev && ps.st_ino == tf->ino)
+                continue; /* still there under its name */
+            if (++tf->gone_misses < GONE_MISSES) {
+                t->needs_scan = true;
+                continue;
+            }
         }
+        tf->is_gone = true; /* deleted or renamed away: drain what is left */
+        fl_info("%s: gone from its glob; draining", tf->path);
     }
 }
 
 static void check_truncation(struct fl_tail *t)
 {
-    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
-        if (tf->is_dead || tf->is_gone || !file_was_replaced(tf))
-            continue;
-        fl_warn("%s: truncated or replaced at offset %llu; reading it again from 0",
-                tf->path, (unsigned long long)tf->read_off);
-        t->stats.truncations++;
-        /* The old content is gone; its in-flight records still ack into tf. The path is
-         * opened afresh by the next scan as a new file (new fingerprint, own checkpoint). */
-        tf->is_dead = true;
-        tf->is_gone = true;
-        t->needs_scan = true;
-    }
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
+        if (!tf->is_dead && !tf->is_gone && file_was_replaced(tf))
+            mark_replaced(t, tf);
 }
 
+/* A held record or partial last line goes out once the writer has been quiet for
+ * idle_flush: the last read reached the end of the file and nothing came since. A file with
+ * unread data (reading paused, or its turn not yet come on a busy round) is never flushed:
+ * the rest of its line is there, only not read yet. */
 static void flush_idle(struct fl_tail *t, int64_t now)
 {
     int64_t idle = t->cfg->idle_flush_ms;
+    if (t->is_paused)
+        return;
     for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
-        if (tf->has_unflushed && !tf->is_dead && now - tf->last_data_ms >= idle) {
+        if (tf->has_unflushed && tf->is_eof && !tf->is_dead && !tf->is_finished &&
+            !tf->is_broken &&
+            now - tf->last_data_ms >= idle) {
+            struct stat st;
+            if (fstat(tf->fd, &st) == 0 && (uint64_t)st.st_size > tf->read_off)
+                continue; /* written since the last read: read it first */
             tf->has_unflushed = false;
             fl_stream_idle_flush(tf->stream);
         }
     }
 }
 
-/* Finishes gone files at EOF and frees those with nothing in flight. */
+/* True when everything read from tf ends with a complete line: no partial last line waits in
+ * the stream. */
+static bool ends_on_line(const struct fl_tail_file *tf)
+{
+    if (fl_stream_encoding(tf->stream) == FL_ENC_AUTO) /* still in the 4 KiB head */
+        return tf->read_off == 0 || tf->last_byte == '\n';
+    return fl_stream_consumed(tf->stream) == tf->read_off;
+}
+
+/* Finishes gone files once read to their end and frees those with nothing in flight. */
 static void reap(struct fl_tail *t)
 {
     struct fl_tail_file **pp = &t->files;
     while (*pp) {
         struct fl_tail_file *tf = *pp;
         if (tf->is_gone && !tf->is_finished) {
-            if (!tf->is_dead)
+            if (tf->is_removed || tf->is_broken) {
+                /* Removed source (still being written) or failed stream: what is held stays
+                 * after the checkpoint, for the next time the file is read. */
+                tf->is_finished = true;
+            } else if (tf->is_dead) {
+                /* Replaced content: what was read up to the last complete line is real; a
+                 * partial last line is not emitted (cut by the truncation, it would be
+                 * garbage; a copytruncate copy delivers it whole, see fp_state). */
+                if (ends_on_line(tf))
+                    fl_stream_finish(tf->stream);
+                tf->is_finished = true;
+            } else if (!t->is_paused) {
+                /* Deleted or renamed away: read it to its end (a budget per round), then
+                 * the held record and a partial last line are final. */
                 file_read(t, tf);
-            tf->is_finished = true;
-            fl_stream_finish(tf->stream);
+                if (tf->is_eof || tf->is_dead) {
+                    tf->is_finished = true;
+                    if (!tf->is_dead)
+                        fl_stream_finish(tf->stream);
+                }
+            }
         }
         if (tf->is_gone && tf->is_finished && fl_acks_in_flight(&tf->acks) == 0) {
-            /* Keep its final position in the checkpoint before it goes. */
-            if (tf->has_fingerprint && t->opts.ckpt)
+            /* Keep its final position in the checkpoint before it goes, unless another open
+             * file with the same content still has records in flight (it will). */
+            if (tf->has_fingerprint && t->opts.ckpt && (!tf->fps || tf->fps->refs == 1))
                 fl_ckpt_set(t->opts.ckpt, tf->fingerprint, tf->acks.acked_offset,
                             (uint64_t)tf->dev, (uint64_t)tf->ino, tf->path, now_ms());
             *pp = tf->next;
@@ -510,10 +727,10 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
     int64_t until_poll = t->last_scan_ms + poll_every - now;
     if (until_poll < 0)
         until_poll = 0;
-    int wait_ms = timeout_ms;
+    int wait_ms = t->has_backlog && !t->is_paused ? 0 : timeout_ms;
     if (until_poll < wait_ms)
         wait_ms = (int)until_poll;
-    if (t->ifd >= 0 && wait_ms > 0) {
+    if (t->ifd >= 0) { /* also with no wait: a backlog must not delay the next scan */
         struct pollfd pfd = {.fd = t->ifd, .events = POLLIN};
         int prc = poll(&pfd, 1, wait_ms);
         if (prc > 0 && drain_inotify(t))
@@ -530,12 +747,33 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
         check_truncation(t);
         scan(t);
     }
-    if (!t->is_paused)
-        for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+    t->has_backlog = false;
+    if (!t->is_paused && t->files) {
+        /* A round reads for at most ROUND_READ_MS, starting where the last one stopped:
+         * the next scan comes soon even with a backlog, so a file created and rotated away
+         * quickly is still opened before it is deleted. */
+        size_t n = 0;
+        for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
+            n++;
+        size_t first = t->read_cursor % n;
+        struct fl_tail_file *tf = t->files;
+        for (size_t k = 0; k < first; k++)
+            tf = tf->next;
+        int64_t until = now_ms() + ROUND_READ_MS;
+        for (size_t k = 0; k < n; k++) {
             int rc = file_read(t, tf);
             if (rc == FL_ENOMEM)
                 return rc;
+            if (!tf->is_eof && !tf->is_dead && !tf->is_finished)
+                t->has_backlog = true;
+            tf = tf->next ? tf->next : t->files;
+            if (k + 1 < n && now_ms() >= until) {
+                t->read_cursor = first + k + 1;
+                t->has_backlog = true;
+                break;
+            }
         }
+    }
     flush_idle(t, now_ms());
     reap(t);
     return 0;
@@ -543,10 +781,24 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
 
 int fl_tail_drain(struct fl_tail *t)
 {
-    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
-        file_read(t, tf);
-        if (!tf->is_dead && !tf->is_finished)
-            fl_stream_idle_flush(tf->stream);
+    /* Reads what is there (bounded in time), but flushes neither held records nor partial
+     * last lines: either may still grow (a stack trace being written, a line cut by the
+     * read). They are not acknowledged, so the checkpoint stays before them and the next
+     * start reads them again, whole. Flushing them here would publish a cut record whose id
+     * the complete one shares. */
+    int64_t until = now_ms() + DRAIN_MAX_MS;
+    bool is_more = true;
+    while (is_more && now_ms() < until) {
+        is_more = false;
+        for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+            if (tf->is_dead || tf->is_finished || tf->is_broken)
+                continue;
+            int rc = file_read(t, tf);
+            if (rc == FL_ENOMEM)
+                return rc;
+            if (!tf->is_eof && !tf->is_dead)
+                is_more = true;
+        }
     }
     return 0;
 }
@@ -556,10 +808,35 @@ void fl_tail_update_checkpoints(struct fl_tail *t)
     if (!t->opts.ckpt)
         return;
     int64_t now = now_ms();
-    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
-        if (tf->has_fingerprint)
-            fl_ckpt_set(t->opts.ckpt, tf->fingerprint, tf->acks.acked_offset, (uint64_t)tf->dev,
-                        (uint64_t)tf->ino, tf->path, now);
+    /* Per content: every record up to the lowest acknowledged prefix among its files with
+     * records in flight is safe (each record was emitted by exactly one of them, and each
+     * file's prefix covers its own); with nothing in flight, all that was emitted is. */
+    for (struct fp_state *f = t->fps; f; f = f->next) {
+        f->ck_min_inflight = UINT64_MAX;
+        f->ck_max_acked = f->acked_floor;
+        f->ck_file = NULL;
+    }
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+        struct fp_state *f = tf->fps;
+        if (!f)
+            continue;
+        if (fl_acks_in_flight(&tf->acks) && tf->acks.acked_offset < f->ck_min_inflight)
+            f->ck_min_inflight = tf->acks.acked_offset;
+        if (tf->acks.acked_offset > f->ck_max_acked)
+            f->ck_max_acked = tf->acks.acked_offset;
+        if (!f->ck_file || (f->ck_file->is_dead && !tf->is_dead))
+            f->ck_file = tf;
+    }
+    for (struct fp_state *f = t->fps; f; f = f->next) {
+        struct fl_tail_file *tf = f->ck_file;
+        if (!tf)
+            continue;
+        uint64_t off = f->ck_min_inflight != UINT64_MAX ? f->ck_min_inflight : f->ck_max_acked;
+        f->safe_offset = off;
+        fl_ckpt_set(t->opts.ckpt, f->fingerprint, off, (uint64_t)tf->dev, (uint64_t)tf->ino,
+                    tf->path, now);
+    }
+    fps_expire(t, now);
 }
 
 void fl_tail_set_paused(struct fl_tail *t, bool is_paused)
@@ -642,13 +919,22 @@ int fl_tail_reload(struct fl_tail *t, const struct fl_config *cfg, struct fl_err
         }
         if (!is_kept) {
             tf->is_gone = true;
+            tf->is_removed = true;
             /* Keep a valid zone/config for the draining stream: it borrowed the old ones,
              * which the caller keeps alive (tail.h). */
         }
     }
     setup_sources(t);
     t->needs_scan = true;
-    (void)old_tzs; /* the draining streams may still hold the old zones: kept until free */
+    /* Streams opened under the old configuration borrow its zones: kept until fl_tail_free. */
+    struct fl_tz **ntzs = realloc(t->old_tzs, (t->n_old_tzs + old_n) * sizeof *ntzs);
+    if (ntzs) {
+        t->old_tzs = ntzs;
+        for (size_t i = 0; i < old_n; i++)
+            t->old_tzs[t->n_old_tzs++] = old_tzs[i];
+        free(old_tzs);
+    } /* else: leaked, never freed while borrowed */
+    free(old_polled);
     return 0;
 }
 
@@ -662,8 +948,13 @@ void fl_tail_foreach(struct fl_tail *t,
                                 uint64_t read_offset, uint64_t acked_offset),
                      void *ctx)
 {
-    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
-        fn(ctx, tf->path, tf->src->name, tf->read_off, tf->acks.acked_offset);
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+        /* A copy whose records another file delivered is as far as its content is. */
+        uint64_t acked = tf->acks.acked_offset;
+        if (tf->fps && fl_acks_in_flight(&tf->acks) == 0 && tf->fps->safe_offset > acked)
+            acked = tf->fps->safe_offset;
+        fn(ctx, tf->path, tf->src->name, tf->read_off, acked);
+    }
 }
 
 void fl_tail_free(struct fl_tail *t)
@@ -683,6 +974,14 @@ void fl_tail_free(struct fl_tail *t)
         fl_tz_free(t->tzs[i]);
     free(t->tzs);
     free(t->src_polled);
+    for (size_t i = 0; i < t->n_old_tzs; i++)
+        fl_tz_free(t->old_tzs[i]);
+    free(t->old_tzs);
+    while (t->fps) {
+        struct fp_state *f = t->fps;
+        t->fps = f->next;
+        free(f);
+    }
     for (size_t i = 0; i < t->n_bad_paths; i++)
         free(t->bad_paths[i]);
     free(t->chunk);

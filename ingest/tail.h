@@ -9,14 +9,23 @@
  * Identity: device + inode for the path, the fingerprint of the first data line for the
  * content (as in event ids). A rename rotation keeps the open descriptor and reads the old
  * file to its end before it is closed; the new file at the path is opened from 0. A size
- * below the read position, or a first line that changed, is a truncation (copytruncate):
- * the file restarts at 0. A deleted open file is drained. A new file matching a glob is
- * picked up. A file's restart position is its checkpoint, found by fingerprint, so a
- * renamed file or a copytruncate copy continues where delivery stopped.
+ * below the read position, or first bytes that changed, is a truncation (copytruncate): the
+ * old content is done (a partial last line of it is dropped, never published cut) and the
+ * path restarts at 0 as a new file. Every chunk read is checked against truncation after the
+ * read, so bytes of new content are never taken for the old content's continuation. A
+ * deleted open file is drained. A new file matching a glob is picked up. A file that still
+ * has a name is not taken for gone because one directory listing missed it (a rename in
+ * progress).
  *
- * Restarting a file re-reads it from byte 0 and suppresses the events that end at or before
- * the checkpoint: the parser's per-file state (DST fold, date order, held multi-line
- * records) is rebuilt exactly as when the file was first read.
+ * Content: files with the same host and fingerprint hold the same records at the same
+ * offsets (a renamed file, a copytruncate copy next to its original, a file re-read after a
+ * restart). They share one state: an event is passed on only if it ends past everything
+ * already emitted for that content, or delivered before the restart (the checkpoint, found
+ * by fingerprint). So a copy continues where its original stopped, with no duplicate, and a
+ * restart re-reads each file from byte 0 and suppresses what was delivered: the parser's
+ * per-file state (DST fold, date order, held multi-line records) is rebuilt exactly as when
+ * the file was first read. A content's checkpoint is the lowest acknowledged prefix among
+ * its files with records in flight (each record was emitted by one of them).
  *
  * The tailer never blocks on its consumer: events go to the callback, which takes the file
  * handle and records the event's sequence for acknowledgement. Reading pauses while the
@@ -51,12 +60,15 @@ struct fl_tail_opts {
 
 /* new: NULL + err when inotify and polling both cannot start, or a zone is unknown. */
 struct fl_tail *fl_tail_new(const struct fl_tail_opts *opts, struct fl_err *err);
-/* One round: waits up to timeout_ms for inotify events (or the poll interval), scans the
- * globs when something changed, reads what is new in every file, flushes idle records,
- * closes drained files. Returns 0, or a negative code for a fatal error. */
+/* One round: waits up to timeout_ms for inotify events (or the poll interval; no wait while
+ * a backlog is left), scans the globs when something changed, reads what is new in the files
+ * (at most 50 ms of reading per round, fairly rotated, so scans stay frequent), flushes idle
+ * records, closes drained files. Returns 0, or a negative code for a fatal error. */
 int fl_tail_run_once(struct fl_tail *t, int timeout_ms);
-/* Reads every file to its current end and flushes every held record and partial line
- * (shutdown drain). */
+/* Shutdown: reads what the files hold (at most 500 ms), but flushes neither held records
+ * nor partial last lines: either may still grow, and publishing a cut record would give its
+ * id to an incomplete event. Not acknowledged, they stay after the checkpoint and are read
+ * again, whole, at the next start. */
 int fl_tail_drain(struct fl_tail *t);
 /* Registers ev (of tf) as in flight; *seq identifies it in fl_tail_ack. */
 int fl_tail_track(struct fl_tail_file *tf, const struct fl_event *ev, uint64_t *seq);

@@ -1,8 +1,8 @@
 /* parsers/historian.c: the GE Proficy Historian log parser (formats/historian.md).
  *
- * No line from a running Historian has been published, so this parser is a small generic
- * line-layout engine (DESIGN.md "Configurable layouts"): a layout is a PCRE2 pattern with
- * named groups ts, level, component, message and optionally code, a strptime-like ts_format
+ * No line from a running Historian has been published, so every record shape here is a line
+ * layout (DESIGN.md "Configurable layouts", read by parsers/layout.h): a PCRE2 pattern with
+ * named groups ts, level, component, message and optionally code, strptime-like ts_formats
  * (%f for fractions) and a continuation pattern. The config's layout replaces the built-in
  * one; the built-in one is the note's default: (a) the OPC HDA Server trace shape
  * "M/D/YYYY h:mm:ss AM|PM text", (b) the bracketed archiver shape "[MM/DD/YY HH:MM:SS.mmm]
@@ -18,7 +18,6 @@
  * tables. Decoding, ids, host and cell are the stream's (parsers/stream.c). */
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +28,8 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "parsers/catalog.h"
+#include "parsers/historian.h"
+#include "parsers/layout.h"
 #include "parsers/opcua.h"
 #include "parsers/parser.h"
 #include "parsers/ptime.h"
@@ -40,287 +41,11 @@
 #define MAX_FORMATS 4
 #define HDA_COMPONENT "OPCHDAServer"
 
-/* ---- timestamps: a strptime-like reader ---------------------------------------------------
- * Supported: %Y %y (2 or 4 digits) %m %d %e %H %I %M %S %f (1-9 digits, truncated to ms) %p
- * %b %B %h (English month names) %a %A (weekday names, skipped) %z (Z or +hh[:]mm) %T %F %D
- * %R %%. Whitespace in the format matches any run of whitespace (or none); a '.' or ','
- * right before %f matches either and makes the fraction optional. */
-
-struct ts_fields {
-    int year, mon, day, hour, min, sec, ms;
-    bool has_year, has_mon, has_day, has_time, has_pm, is_pm, is_12h, has_zone;
-    bool is_year_first; /* the year came before day and month (ISO): no order to decide */
-    int zone_s;
-    int pair[2];    /* %m and %d values in the order written (date-order decision) */
-    int n_pair;
-    bool is_mon_named;
-};
-
-static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                          "jul", "aug", "sep", "oct", "nov", "dec"};
-static const char *const month_full[] = {"january", "february", "march",     "april",
-                                         "may",     "june",     "july",      "august",
-                                         "september", "october", "november", "december"};
-static const char *const day_names[] = {"sunday",   "monday", "tuesday", "wednesday",
-                                        "thursday", "friday", "saturday"};
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static bool is_blank(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!is_space(p[i]))
-            return false;
-    return true;
-}
-
-/* Reads 1..max digits at p[*i]; returns the count read. */
-static int read_num(const char *p, size_t n, size_t *i, int max, int *out)
-{
-    int digits = 0, v = 0;
-    while (*i < n && digits < max && is_digit(p[*i])) {
-        v = v * 10 + (p[*i] - '0');
-        (*i)++;
-        digits++;
-    }
-    *out = v;
-    return digits;
-}
-
-/* Matches a name from names (prefix of at least 3 letters, or the whole word) at p[*i]. */
-static int read_name(const char *p, size_t n, size_t *i, const char *const *names, size_t count)
-{
-    size_t len = 0;
-    while (*i + len < n && ((p[*i + len] | 0x20) >= 'a' && (p[*i + len] | 0x20) <= 'z'))
-        len++;
-    if (len < 3)
-        return -1;
-    for (size_t k = 0; k < count; k++) {
-        size_t nl = strlen(names[k]);
-        if ((len == nl || len == 3) && strncasecmp(p + *i, names[k], len) == 0) {
-            *i += len;
-            return (int)k;
-        }
-    }
-    return -1;
-}
-
-static bool ts_directive_known(char c)
-{
-    return strchr("YymdeHIMSfpbBhaAzTFDR%", c) != NULL;
-}
-
-/* Checks a config ts_format once, at open. */
-static bool ts_format_valid(const char *fmt, char *bad)
-{
-    for (const char *f = fmt; *f; f++) {
-        if (*f != '%')
-            continue;
-        f++;
-        if (!*f || !ts_directive_known(*f)) {
-            *bad = *f ? *f : '%';
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool ts_scan(const char *fmt, const char *p, size_t n, size_t *i, struct ts_fields *t);
-
-static bool ts_directive(char d, const char *p, size_t n, size_t *i, struct ts_fields *t)
-{
-    int v = 0, got;
-    switch (d) {
-    case 'Y':
-        if (read_num(p, n, i, 4, &v) != 4)
-            return false;
-        t->year = v;
-        t->has_year = true;
-        t->is_year_first = t->n_pair == 0;
-        return true;
-    case 'y':
-        got = read_num(p, n, i, 4, &v);
-        if (got == 2)
-            t->year = 2000 + v; /* the note: 20YY */
-        else if (got == 4)
-            t->year = v;
-        else
-            return false;
-        t->has_year = true;
-        t->is_year_first = t->n_pair == 0;
-        return true;
-    case 'm':
-        if (!read_num(p, n, i, 2, &v))
-            return false;
-        t->mon = v;
-        t->has_mon = true;
-        if (t->n_pair < 2)
-            t->pair[t->n_pair++] = v;
-        return true;
-    case 'e':
-        while (*i < n && p[*i] == ' ')
-            (*i)++;
-        /* fall through */
-    case 'd':
-        if (!read_num(p, n, i, 2, &v))
-            return false;
-        t->day = v;
-        t->has_day = true;
-        if (t->n_pair < 2)
-            t->pair[t->n_pair++] = v;
-        return true;
-    case 'H':
-    case 'I':
-        if (!read_num(p, n, i, 2, &v))
-            return false;
-        t->hour = v;
-        t->is_12h = d == 'I';
-        t->has_time = true;
-        return true;
-    case 'M':
-        if (!read_num(p, n, i, 2, &v))
-            return false;
-        t->min = v;
-        return true;
-    case 'S':
-        if (!read_num(p, n, i, 2, &v))
-            return false;
-        t->sec = v;
-        return true;
-    case 'f': {
-        /* Finer digits are truncated, not rounded (DESIGN.md time rule). */
-        int digits = 0, ms = 0;
-        while (*i < n && is_digit(p[*i])) {
-            if (digits < 3)
-                ms = ms * 10 + (p[*i] - '0');
-            digits++;
-            (*i)++;
-        }
-        if (digits == 0 || digits > 9)
-            return false;
-        for (int k = digits; k < 3; k++)
-            ms *= 10;
-        t->ms = ms;
-        return true;
-    }
-    case 'p':
-        if (*i + 2 > n)
-            return false;
-        if ((p[*i] | 0x20) != 'a' && (p[*i] | 0x20) != 'p')
-            return false;
-        if ((p[*i + 1] | 0x20) != 'm')
-            return false;
-        t->has_pm = true;
-        t->is_pm = (p[*i] | 0x20) == 'p';
-        *i += 2;
-        return true;
-    case 'b':
-    case 'B':
-    case 'h': {
-        int k = read_name(p, n, i, month_full, 12);
-        if (k < 0)
-            k = read_name(p, n, i, month_names, 12);
-        if (k < 0)
-            return false;
-        t->mon = k + 1;
-        t->has_mon = true;
-        t->is_mon_named = true;
-        return true;
-    }
-    case 'a':
-    case 'A':
-        return read_name(p, n, i, day_names, 7) >= 0;
-    case 'z': {
-        if (*i < n && (p[*i] == 'Z' || p[*i] == 'z')) {
-            (*i)++;
-            t->has_zone = true;
-            t->zone_s = 0;
-            return true;
-        }
-        if (*i >= n || (p[*i] != '+' && p[*i] != '-'))
-            return false;
-        int sign = p[*i] == '-' ? -1 : 1, hh = 0, mm = 0;
-        (*i)++;
-        if (read_num(p, n, i, 2, &hh) != 2)
-            return false;
-        if (*i < n && p[*i] == ':')
-            (*i)++;
-        if (read_num(p, n, i, 2, &mm) != 2)
-            return false;
-        t->has_zone = true;
-        t->zone_s = sign * (hh * 3600 + mm * 60);
-        return true;
-    }
-    case 'T':
-        return ts_scan("%H:%M:%S", p, n, i, t);
-    case 'F':
-        return ts_scan("%Y-%m-%d", p, n, i, t);
-    case 'D':
-        return ts_scan("%m/%d/%y", p, n, i, t);
-    case 'R':
-        return ts_scan("%H:%M", p, n, i, t);
-    case '%':
-        if (*i < n && p[*i] == '%') {
-            (*i)++;
-            return true;
-        }
-        return false;
-    }
-    return false;
-}
-
-static bool ts_scan(const char *fmt, const char *p, size_t n, size_t *i, struct ts_fields *t)
-{
-    for (const char *f = fmt; *f; f++) {
-        if (*f == '%') {
-            if (!f[1] || !ts_directive(f[1], p, n, i, t))
-                return false;
-            f++;
-            continue;
-        }
-        if (is_space(*f)) {
-            while (*i < n && is_space(p[*i]))
-                (*i)++;
-            continue;
-        }
-        if ((*f == '.' || *f == ',') && f[1] == '%' && f[2] == 'f') {
-            if (*i < n && (p[*i] == '.' || p[*i] == ',')) {
-                (*i)++;
-                continue;
-            }
-            f += 2; /* no fraction written: skip ".%f" */
-            continue;
-        }
-        if (*i >= n || p[*i] != *f)
-            return false;
-        (*i)++;
-    }
-    return true;
-}
-
-/* Parses all of p[0..n) (trailing blanks allowed) with fmt. */
-static bool ts_parse(const char *fmt, const char *p, size_t n, struct ts_fields *t)
-{
-    memset(t, 0, sizeof *t);
-    size_t i = 0;
-    if (!ts_scan(fmt, p, n, &i, t))
-        return false;
-    return is_blank(p + i, n - i);
-}
-
 /* ---- layouts ----------------------------------------------------------------------------- */
 
+/* A record shape: a line layout (parsers/layout.h) and the ts_formats tried on its ts group. */
 struct shape {
-    pcre2_code *re;
-    uint32_t g_ts, g_level, g_component, g_message, g_code; /* 0: the pattern has no such group */
+    struct fl_layout_line lay; /* pattern; a config layout's continuation pattern too */
     const char *formats[MAX_FORMATS];
     size_t n_formats;
     bool use_dateorder; /* numeric day/month subject to the file's date order */
@@ -406,17 +131,12 @@ static const char *const aux_patterns[RE_COUNT] = {
 
 /* ---- state -------------------------------------------------------------------------------- */
 
-struct span {
-    uint32_t off, len;
-};
-
 struct hist_state {
     struct shape shapes[MAX_SHAPES];
     size_t n_shapes;
     bool is_builtin;        /* the note's default layout (prefilter, any line continues) */
-    pcre2_code *cont_re;    /* config continuation pattern, NULL: none */
     pcre2_code *aux[RE_COUNT];
-    pcre2_match_data *md;   /* sized for the largest pattern */
+    pcre2_match_data *md;   /* for aux, sized for the largest */
     struct fl_catalog *cat;
     const struct fl_tz *tz;
     struct fl_tzfold fold;
@@ -429,8 +149,8 @@ struct hist_state {
     bool has_open;
     struct fl_buf first;    /* first line, as matched (after markup stripping) */
     struct fl_buf msg;      /* message: first-line text + "\n" + continuation lines */
-    const struct shape *shape;
-    struct span ts, level, component, code;
+    struct shape *shape;
+    struct fl_layout_fields head; /* the first line's fields, offsets into first */
     bool has_ts;
     int64_t utc_ms;
     size_t first_msg_len;
@@ -448,18 +168,16 @@ static bool re_match(struct hist_state *st, const pcre2_code *re, const char *p,
     return pcre2_match(re, (PCRE2_SPTR)p, n, 0, 0, st->md, NULL) >= 0;
 }
 
-/* Group g of the last match as a span relative to base, or {0,0} when unset. */
-static struct span group_span(struct hist_state *st, uint32_t g)
+/* Group 1 of the last aux match, relative to the subject; empty when unset. */
+static struct fl_layout_span group1(struct hist_state *st)
 {
-    if (g == 0)
-        return (struct span){0, 0};
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
-    if (g >= pcre2_get_ovector_count(st->md) || ov[2 * g] == PCRE2_UNSET)
-        return (struct span){0, 0};
-    return (struct span){(uint32_t)ov[2 * g], (uint32_t)(ov[2 * g + 1] - ov[2 * g])};
+    if (pcre2_get_ovector_count(st->md) < 2 || ov[2] == PCRE2_UNSET)
+        return (struct fl_layout_span){0, 0, false};
+    return (struct fl_layout_span){ov[2], ov[3] - ov[2], true};
 }
 
-static struct fl_str span_str(const char *base, struct span s)
+static struct fl_str span_str(const char *base, struct fl_layout_span s)
 {
     return fl_str_make(base + s.off, s.len);
 }
@@ -469,45 +187,11 @@ static char ascii_lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
 }
 
-/* Case-insensitive search for an ASCII literal: runs on every record, so a plain loop that
- * compares further only where the first byte matches (strncasecmp per position was the
- * parser's hottest spot). */
-static bool has_ci(const char *p, size_t n, const char *lit)
-{
-    size_t m = strlen(lit);
-    if (m == 0)
-        return true;
-    char first = ascii_lower(lit[0]);
-    for (size_t i = 0; i + m <= n; i++) {
-        if (ascii_lower(p[i]) != first)
-            continue;
-        size_t k = 1;
-        while (k < m && ascii_lower(p[i + k]) == ascii_lower(lit[k]))
-            k++;
-        if (k == m)
-            return true;
-    }
-    return false;
-}
-
 static size_t trim_end(const char *p, size_t n)
 {
-    while (n > 0 && is_space(p[n - 1]))
+    while (n > 0 && hist_is_space(p[n - 1]))
         n--;
     return n;
-}
-
-/* True for "<" followed by a letter, '/' or '!' as the first non-blank byte: a line of the
- * HDA trace's HTML. Text lines of the other layouts begin with a digit or '['. */
-static bool is_markup(const char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n && is_space(p[i]))
-        i++;
-    if (i + 1 >= n || p[i] != '<')
-        return false;
-    char c = p[i + 1];
-    return c == '/' || c == '!' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
 /* Strips tags and decodes the entities the note names (plus &#39; and &nbsp;) into out. */
@@ -594,7 +278,7 @@ static void component_from_file(const char *path, char *out, size_t cap)
         }
     }
     size_t d = n;
-    while (d > 0 && is_digit(base[d - 1]))
+    while (d > 0 && hist_is_digit(base[d - 1]))
         d--;
     if (d < n && d > 1 && base[d - 1] == '-')
         n = d - 1;
@@ -607,14 +291,15 @@ static void component_from_file(const char *path, char *out, size_t cap)
 /* ---- time of a record --------------------------------------------------------------------- */
 
 /* Reads the ts text with the shape's formats; false when none fits (the line then starts no
- * record). */
+ * record). The date is the shape's to decide: numeric day/month through the file's order,
+ * a time-only stamp on the previous record's date. */
 static bool record_time(struct hist_state *st, const struct shape *sh, const char *p, size_t n,
                         bool *has_ts, int64_t *utc_ms)
 {
-    struct ts_fields t;
+    struct fl_layout_tm t;
     size_t k;
     for (k = 0; k < sh->n_formats; k++)
-        if (ts_parse(sh->formats[k], p, n, &t))
+        if (fl_layout_ts_read(sh->formats[k], p, n, &t))
             break;
     if (k == sh->n_formats)
         return false;
@@ -642,19 +327,11 @@ static bool record_time(struct hist_state *st, const struct shape *sh, const cha
     } else {
         return false;
     }
-    int hour = t.hour;
-    if (t.has_pm || t.is_12h) {
-        if (hour < 1 || hour > 12)
-            return false;
-        hour = hour % 12 + (t.is_pm ? 12 : 0); /* 12 AM = 00, 12 PM = 12 */
-    }
-    if (!fl_civil_valid(year, (unsigned)mon, (unsigned)day, (unsigned)hour, (unsigned)t.min,
-                        (unsigned)t.sec))
+    int64_t local;
+    if (!fl_layout_tm_local_ms(&t, year, (unsigned)mon, (unsigned)day, &local))
         return false;
-    int64_t local = fl_civil_ms(year, (unsigned)mon, (unsigned)day, (unsigned)hour,
-                                (unsigned)t.min, (unsigned)t.sec, (unsigned)t.ms);
     if (t.has_zone)
-        *utc_ms = local - (int64_t)t.zone_s * 1000;
+        *utc_ms = local - (int64_t)t.zone_min * 60000;
     else
         fl_tz_to_utc(st->tz, &st->fold, local, utc_ms);
     if (has_date) {
@@ -728,11 +405,11 @@ static void add_attrs(struct hist_state *st, struct fl_event *ev, struct fl_str 
     const char *p = text.p;
     size_t n = text.len;
     if ((kw & KW_SERVER) && re_match(st, st->aux[RE_SERVER], p, n)) {
-        struct fl_str v = span_str(p, group_span(st, 1));
+        struct fl_str v = span_str(p, group1(st));
         /* An IPv4 address is the peer's; anything else names the server. */
         bool is_ip = v.len > 0;
         for (size_t i = 0; i < v.len; i++)
-            if (!is_digit(v.p[i]) && v.p[i] != '.')
+            if (!hist_is_digit(v.p[i]) && v.p[i] != '.')
                 is_ip = false;
         fl_event_attr_str(ev, is_ip ? "peer_ip" : "server", v);
     }
@@ -758,7 +435,7 @@ static void add_attrs(struct hist_state *st, struct fl_event *ev, struct fl_str 
             int64_t port = 0;
             bool ok = true;
             for (const char *c = colon + 1; c < hend; c++) {
-                if (!is_digit(*c) || port > 65535) {
+                if (!hist_is_digit(*c) || port > 65535) {
                     ok = false;
                     break;
                 }
@@ -768,12 +445,12 @@ static void add_attrs(struct hist_state *st, struct fl_event *ev, struct fl_str 
                 fl_event_attr_int(ev, "port", port);
         }
     } else if ((kw & KW_OPC) && (kw & KW_SERVER) && re_match(st, st->aux[RE_PROGID], p, n)) {
-        fl_event_attr_str(ev, "opc_server", span_str(p, group_span(st, 1)));
+        fl_event_attr_str(ev, "opc_server", span_str(p, group1(st)));
     }
     if ((kw & KW_BUFFER) && re_match(st, st->aux[RE_BUFFER], p, n))
-        fl_event_attr_str(ev, "buffer_mb", span_str(p, group_span(st, 1)));
+        fl_event_attr_str(ev, "buffer_mb", span_str(p, group1(st)));
     if ((kw & KW_TAG) && re_match(st, st->aux[RE_TAG], p, n))
-        fl_event_attr_str(ev, "tag", span_str(p, group_span(st, 1)));
+        fl_event_attr_str(ev, "tag", span_str(p, group1(st)));
 }
 
 /* True when the text writes the status itself (name or hex), not only its description. */
@@ -795,12 +472,12 @@ static int emit_held(struct hist_state *st, const struct fl_sink *sink)
     ev->source = SOURCE;
     ev->has_ts = st->has_ts;
     ev->ts_ms = st->utc_ms;
-    ev->ts_raw = span_str(b, st->ts);
+    ev->ts_raw = span_str(b, st->head.f[FL_LF_TS]);
     ev->message = fl_str_make(st->msg.data, st->msg.len);
     struct fl_str text = ev->message;
     unsigned kw = scan_keywords(text.p, text.len);
 
-    struct fl_str level = span_str(b, st->level);
+    struct fl_str level = span_str(b, st->head.f[FL_LF_LEVEL]);
     bool is_known = false;
     if (level.len) {
         ev->severity_raw = level;
@@ -816,11 +493,11 @@ static int emit_held(struct hist_state *st, const struct fl_sink *sink)
             ev->severity = FL_SEV_INFO;
     }
 
-    if (st->component.len) {
-        ev->component = span_str(b, st->component);
+    if (st->head.f[FL_LF_COMPONENT].len) {
+        ev->component = span_str(b, st->head.f[FL_LF_COMPONENT]);
     } else if ((kw & KW_MSGADD) &&
                re_match(st, st->aux[RE_MSGADD], text.p, text.len)) {
-        ev->component = span_str(text.p, group_span(st, 1));
+        ev->component = span_str(text.p, group1(st));
         fl_event_attr_str(ev, "collector", ev->component);
     } else if (st->shape->is_hda) {
         ev->component = FL_STR_LIT(HDA_COMPONENT);
@@ -830,8 +507,8 @@ static int emit_held(struct hist_state *st, const struct fl_sink *sink)
 
     struct fl_opcua_hit hit;
     bool has_hit = fl_opcua_scan(text.p, text.len, &hit) && hit.status;
-    if (st->code.len) {
-        ev->code = span_str(b, st->code);
+    if (st->head.f[FL_LF_CODE].len) {
+        ev->code = span_str(b, st->head.f[FL_LF_CODE]);
     } else if (has_hit && status_written(text.p, text.len, hit.status)) {
         char hex[11];
         fl_hex32_format(hit.status->hex, hex);
@@ -863,18 +540,18 @@ static int emit_held(struct hist_state *st, const struct fl_sink *sink)
     return sink->emit(sink->ctx, ev);
 }
 
-/* Tries every shape on p[0..n); on a record start fills the held record's head. */
-static bool try_start(struct hist_state *st, const char *p, size_t n, const struct shape **out,
-                      struct span *ts, bool *has_ts, int64_t *utc_ms)
+/* Tries every shape on p[0..n); on a record start sets the shape, its fields and the time. */
+static bool try_start(struct hist_state *st, const char *p, size_t n, struct shape **out,
+                      struct fl_layout_fields *fields, bool *has_ts, int64_t *utc_ms)
 {
-    if (st->is_builtin && (n == 0 || (!is_digit(p[0]) && p[0] != '[')))
+    if (st->is_builtin && (n == 0 || (!hist_is_digit(p[0]) && p[0] != '[')))
         return false; /* every built-in shape starts with a digit or '[' */
     for (size_t k = 0; k < st->n_shapes; k++) {
-        const struct shape *sh = &st->shapes[k];
-        if (!re_match(st, sh->re, p, n))
+        struct shape *sh = &st->shapes[k];
+        if (!fl_layout_line_match(&sh->lay, p, n, fields))
             continue;
-        *ts = group_span(st, sh->g_ts);
-        if (sh->g_ts == 0 || ts->len == 0) {
+        const struct fl_layout_span *ts = &fields->f[FL_LF_TS];
+        if (ts->len == 0) {
             *has_ts = false; /* a config pattern without a ts group: ingest time */
         } else if (!record_time(st, sh, p + ts->off, ts->len, has_ts, utc_ms)) {
             continue;
@@ -886,16 +563,13 @@ static bool try_start(struct hist_state *st, const char *p, size_t n, const stru
 }
 
 static int open_record(struct hist_state *st, const struct fl_line *ln, const char *p, size_t n,
-                       const struct shape *sh, struct span ts, bool has_ts, int64_t utc_ms)
+                       struct shape *sh, const struct fl_layout_fields *fields,
+                       bool has_ts, int64_t utc_ms)
 {
-    /* The match data still holds this line's groups (record_time matches nothing). */
-    struct span msg = group_span(st, sh->g_message);
-    if (sh->g_message == 0) /* no message group: the whole line is the message */
-        msg = (struct span){0, (uint32_t)n};
-    st->level = group_span(st, sh->g_level);
-    st->component = group_span(st, sh->g_component);
-    st->code = group_span(st, sh->g_code);
-    st->ts = ts;
+    struct fl_layout_span msg = fields->f[FL_LF_MESSAGE];
+    if (!fl_layout_line_has(&sh->lay, FL_LF_MESSAGE)) /* the whole line is the message */
+        msg = (struct fl_layout_span){0, n, true};
+    st->head = *fields;
     fl_buf_reset(&st->first);
     fl_buf_reset(&st->msg);
     int rc = fl_buf_append(&st->first, p, n);
@@ -938,32 +612,31 @@ static int hist_feed(void *vst, const struct fl_line *ln, const struct fl_sink *
     const char *p = ln->text;
     size_t n = ln->len;
     int rc;
-    if (is_markup(p, n)) {
+    if (hist_is_markup(p, n)) {
         if ((rc = strip_markup(p, n, &st->clean)) != 0)
             return rc;
         p = st->clean.data ? st->clean.data : "";
         n = st->clean.len;
-        if (is_blank(p, n)) {
+        if (hist_is_blank(p, n)) {
             /* Markup only: part of the open record's lines, no text, never an event. */
             if (st->has_open)
                 return append_line(st, ln, p, 0, false);
             return 0;
         }
     }
-    const struct shape *sh = NULL;
-    struct span ts;
+    struct shape *sh = NULL;
+    struct fl_layout_fields fields;
     bool has_ts = false;
     int64_t utc_ms = 0;
-    if (try_start(st, p, n, &sh, &ts, &has_ts, &utc_ms)) {
+    if (try_start(st, p, n, &sh, &fields, &has_ts, &utc_ms)) {
         if ((rc = emit_held(st, sink)) != 0)
             return rc;
-        /* emit_held ran other regexes on st->md: match this line's shape again. */
-        re_match(st, sh->re, p, n);
-        return open_record(st, ln, p, n, sh, ts, has_ts, utc_ms);
+        return open_record(st, ln, p, n, sh, &fields, has_ts, utc_ms);
     }
-    bool is_blank_line = is_blank(p, n);
+    bool is_blank_line = hist_is_blank(p, n);
     if (st->has_open) {
-        if (st->is_builtin || (st->cont_re && re_match(st, st->cont_re, p, n)))
+        /* Built-in: every other line continues (the note); a config layout: its pattern. */
+        if (st->is_builtin || fl_layout_line_continues(&st->shape->lay, p, n))
             return append_line(st, ln, p, n, true);
     }
     if (is_blank_line)
@@ -984,8 +657,7 @@ static void hist_close(void *vst)
     if (!st)
         return;
     for (size_t k = 0; k < st->n_shapes; k++)
-        pcre2_code_free(st->shapes[k].re);
-    pcre2_code_free(st->cont_re);
+        fl_layout_line_free(&st->shapes[k].lay);
     for (size_t k = 0; k < RE_COUNT; k++)
         pcre2_code_free(st->aux[k]);
     pcre2_match_data_free(st->md);
@@ -997,46 +669,6 @@ static void hist_close(void *vst)
     free(st);
 }
 
-/* Compiles one pattern (JIT); NULL + err naming what and where on a bad pattern. */
-static pcre2_code *compile_re(const char *what, const char *pattern, const char *file,
-                              struct fl_err *err)
-{
-    int errcode;
-    PCRE2_SIZE erroff;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode, &erroff, NULL);
-    if (!re) {
-        PCRE2_UCHAR why[160];
-        if (pcre2_get_error_message(errcode, why, sizeof why) < 0)
-            snprintf((char *)why, sizeof why, "PCRE2 error %d", errcode);
-        fl_err_set(err, file, 0, UINT64_MAX, "historian: layout %s: %s at offset %zu in '%.60s'",
-                   what, (const char *)why, (size_t)erroff, pattern);
-        return NULL;
-    }
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    return re;
-}
-
-static uint32_t group_number(const pcre2_code *re, const char *name)
-{
-    int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
-    return g > 0 ? (uint32_t)g : 0;
-}
-
-static bool shape_init(struct shape *sh, const char *what, const char *pattern, const char *file,
-                       struct fl_err *err)
-{
-    sh->re = compile_re(what, pattern, file, err);
-    if (!sh->re)
-        return false;
-    sh->g_ts = group_number(sh->re, "ts");
-    sh->g_level = group_number(sh->re, "level");
-    sh->g_component = group_number(sh->re, "component");
-    sh->g_message = group_number(sh->re, "message");
-    sh->g_code = group_number(sh->re, "code");
-    return true;
-}
-
 static bool shapes_from_config(struct hist_state *st, const struct fl_layout *lay,
                                const char *file, struct fl_err *err)
 {
@@ -1045,12 +677,12 @@ static bool shapes_from_config(struct hist_state *st, const struct fl_layout *la
         return false;
     }
     struct shape *sh = &st->shapes[0];
-    if (!shape_init(sh, "pattern", lay->pattern, file, err))
+    if (fl_layout_line_init(&sh->lay, lay->pattern, lay->continuation, SOURCE, file, err) != 0)
         return false;
     st->n_shapes = 1;
     if (lay->ts_format && *lay->ts_format) {
         char bad = 0;
-        if (!ts_format_valid(lay->ts_format, &bad)) {
+        if (!fl_layout_ts_format_ok(lay->ts_format, &bad)) {
             fl_err_set(err, file, 0, UINT64_MAX,
                        "historian: layout ts_format '%.60s': unsupported directive %%%c",
                        lay->ts_format, bad);
@@ -1064,11 +696,6 @@ static bool shapes_from_config(struct hist_state *st, const struct fl_layout *la
         sh->n_formats = MAX_FORMATS;
         sh->use_dateorder = true;
     }
-    if (lay->continuation && *lay->continuation) {
-        st->cont_re = compile_re("continuation", lay->continuation, file, err);
-        if (!st->cont_re)
-            return false;
-    }
     return true;
 }
 
@@ -1077,7 +704,7 @@ static bool shapes_builtin(struct hist_state *st, struct fl_err *err)
     for (size_t k = 0; k < sizeof builtin_shapes / sizeof builtin_shapes[0]; k++) {
         const struct builtin_shape *b = &builtin_shapes[k];
         struct shape *sh = &st->shapes[k];
-        if (!shape_init(sh, "built-in", b->pattern, NULL, err))
+        if (fl_layout_line_init(&sh->lay, b->pattern, NULL, SOURCE, NULL, err) != 0)
             return false;
         st->n_shapes = k + 1;
         for (size_t f = 0; f < MAX_FORMATS && b->formats[f]; f++)
@@ -1107,17 +734,11 @@ static void *hist_open(const struct fl_parser_cfg *cfg, struct fl_err *err)
     bool ok = cfg->layout && !cfg->layout->is_csv ? shapes_from_config(st, cfg->layout, cfg->file, err)
                                                    : shapes_builtin(st, err);
     for (size_t k = 0; ok && k < RE_COUNT; k++) {
-        st->aux[k] = compile_re("built-in", aux_patterns[k], NULL, err);
+        st->aux[k] = fl_layout_compile_re(aux_patterns[k], SOURCE, "built-in", NULL, err);
         ok = st->aux[k] != NULL;
     }
     if (ok) {
         uint32_t max_groups = 0;
-        for (size_t k = 0; k < st->n_shapes; k++) {
-            uint32_t g = 0;
-            pcre2_pattern_info(st->shapes[k].re, PCRE2_INFO_CAPTURECOUNT, &g);
-            if (g > max_groups)
-                max_groups = g;
-        }
         for (size_t k = 0; k < RE_COUNT; k++) {
             uint32_t g = 0;
             pcre2_pattern_info(st->aux[k], PCRE2_INFO_CAPTURECOUNT, &g);
@@ -1138,172 +759,10 @@ static void *hist_open(const struct fl_parser_cfg *cfg, struct fl_err *err)
     return st;
 }
 
-/* ---- detection ------------------------------------------------------------------------------ */
-
-static size_t digits_at(const char *p, size_t n, size_t i)
-{
-    size_t k = i;
-    while (k < n && is_digit(p[k]))
-        k++;
-    return k - i;
-}
-
-/* "h:mm:ss" at p[*i] (1-2 digit hour); advances *i. */
-static bool probe_time(const char *p, size_t n, size_t *i)
-{
-    size_t d = digits_at(p, n, *i);
-    if (d < 1 || d > 2)
-        return false;
-    *i += d;
-    for (int k = 0; k < 2; k++) {
-        if (*i >= n || p[*i] != ':' || digits_at(p, n, *i + 1) != 2)
-            return false;
-        *i += 3;
-    }
-    return true;
-}
-
-/* "N/N/Y" with 1-2 digit fields and a year of ylen_min..4 digits. */
-static bool probe_date_us(const char *p, size_t n, size_t *i, size_t ylen_min)
-{
-    for (int k = 0; k < 2; k++) {
-        size_t d = digits_at(p, n, *i);
-        if (d < 1 || d > 2 || *i + d >= n || p[*i + d] != '/')
-            return false;
-        *i += d + 1;
-    }
-    size_t y = digits_at(p, n, *i);
-    if (y != 4 && y != ylen_min)
-        return false;
-    *i += y;
-    return true;
-}
-
-/* Kepware rows pasted with single spaces read "M/D/YYYY h:mm:ss AM <Level> <Source> ...": the
- * level words are Kepware's, never the HDA trace's first word. */
-static bool starts_kepware_level(const char *p, size_t n)
-{
-    static const char *const words[] = {"Information ", "Warning ", "Error ", "Security "};
-    for (size_t k = 0; k < 4; k++) {
-        size_t l = strlen(words[k]);
-        if (n >= l && memcmp(p, words[k], l) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Score of one line: 75 for (a) and (b), 40 for the ISO-like (c), 0 otherwise. */
-static int probe_line(const char *p, size_t n)
-{
-    size_t i = 0;
-    if (n > 0 && p[0] == '[') {
-        i = 1;
-        if (!probe_date_us(p, n, &i, 2) || i >= n || p[i] != ' ')
-            return 0;
-        i++;
-        if (!probe_time(p, n, &i))
-            return 0;
-        if (i < n && (p[i] == '.' || p[i] == ',')) {
-            size_t d = digits_at(p, n, i + 1);
-            if (d == 0)
-                return 0;
-            i += 1 + d;
-        }
-        return i < n && p[i] == ']' ? 75 : 0;
-    }
-    if (n > 0 && is_digit(p[0]) && digits_at(p, n, 0) <= 2) {
-        if (!probe_date_us(p, n, &i, 4) || i >= n || p[i] != ' ')
-            return 0;
-        i++;
-        if (!probe_time(p, n, &i) || i + 3 > n || p[i] != ' ')
-            return 0;
-        if ((p[i + 1] != 'A' && p[i + 1] != 'P') || p[i + 2] != 'M')
-            return 0;
-        i += 3;
-        if (i < n && p[i] != ' ')
-            return 0;
-        if (i < n && starts_kepware_level(p + i + 1, n - i - 1))
-            return 0;
-        return 75;
-    }
-    if (digits_at(p, n, 0) == 4 && n > 19 && (p[4] == '-' || p[4] == '/') && p[7] == p[4] &&
-        digits_at(p, n, 5) == 2 && digits_at(p, n, 8) == 2 && (p[10] == ' ' || p[10] == 'T')) {
-        i = 11;
-        if (digits_at(p, n, i) != 2 || !probe_time(p, n, &i))
-            return 0;
-        if (i < n && (p[i] == '.' || p[i] == ','))
-            i += 1 + digits_at(p, n, i + 1);
-        if (i >= n || !is_space(p[i]))
-            return 0;
-        while (i < n && is_space(p[i]))
-            i++;
-        /* Ignition's container copies put "| <logger>" after such a time. */
-        if (i < n && p[i] == '|')
-            return 0;
-        return 40;
-    }
-    return 0;
-}
-
-static bool head_names_historian(const struct fl_line *lines, size_t n_lines)
-{
-    static const char *const words[] = {"archiver", "collector", "historian", "proficy",
-                                        "MessageAdd", "iFIX"};
-    for (size_t k = 0; k < n_lines; k++)
-        for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
-            if (has_ci(lines[k].text, lines[k].len, words[w]))
-                return true;
-    return false;
-}
-
-/* The first non-blank line decides (markup stripped); a record shape after a few stray lines
- * counts less. A Kepware header row is never ours. */
-static int hist_probe(const uint8_t *raw, size_t raw_len, const struct fl_line *lines,
-                      size_t n_lines)
-{
-    (void)raw;
-    (void)raw_len;
-    char tmp[512];
-    size_t seen = 0;
-    for (size_t k = 0; k < n_lines && seen < 5; k++) {
-        const char *p = lines[k].text;
-        size_t n = lines[k].len;
-        if (is_markup(p, n)) {
-            size_t w = 0;
-            for (size_t i = 0; i < n && w < sizeof tmp; i++) {
-                if (p[i] == '<') {
-                    const char *close = memchr(p + i, '>', n - i);
-                    if (close) {
-                        i = (size_t)(close - p);
-                        continue;
-                    }
-                }
-                tmp[w++] = p[i];
-            }
-            p = tmp;
-            n = w;
-        }
-        if (is_blank(p, n))
-            continue;
-        if (seen == 0 && n >= 4 && memcmp(p, "Date", 4) == 0 && has_ci(p, n, "level") &&
-            has_ci(p, n, "source"))
-            return 0;
-        int score = probe_line(p, n);
-        /* An ISO-like time starts half the logs in the world (logback, Python, ...): it
-         * counts only when the head also names a Historian part. */
-        if (score == 40 && !head_names_historian(lines, n_lines))
-            score = 0;
-        if (score)
-            return seen == 0 ? score : score - 15;
-        seen++;
-    }
-    return 0;
-}
-
 extern const struct fl_parser fl_parser_historian;
 const struct fl_parser fl_parser_historian = {
     .source = SOURCE,
-    .probe = hist_probe,
+    .probe = fl_historian_probe,
     .open = hist_open,
     .feed = hist_feed,
     .flush = hist_flush,

@@ -8,13 +8,20 @@
  * or lacks the table is an error naming the file, never a crash.
  *
  * Category, code and the extracted attrs come from the same classification as wrapper.log
- * (parsers/ignition.c), over logger + message, so both paths name a fault alike. */
+ * (parsers/ignition_cls.c), over logger + message, so both paths name a fault alike; the
+ * stack-line and exception rules are wrapper.log's too (parsers/ignition_layout.c). */
 #include "parsers/ignition_idb.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "parsers/ignition.h"
+#include "parsers/parser.h"
+#include "schemas/event.h"
 
 #define SOURCE "ignition"
 #define MAX_MESSAGE_BYTES (16u << 20)

@@ -14,6 +14,7 @@
 #define PROBE_LINES 40
 #define PROBE_MIN_SCORE 30
 #define FINGERPRINT_MAX 1024
+#define CUT_RING 8 /* recent cut lines remembered to flag the records holding them */
 
 enum stream_state { ST_HEAD, ST_TEXT, ST_BINARY };
 
@@ -37,6 +38,11 @@ struct fl_stream {
     struct fl_stream_stats stats;
     struct fl_err err;
     char *file_copy;
+    /* Raw start offsets of the latest lines cut at max_line_bytes: a record holding one is
+     * flagged attrs.cut = true (the parser sees only the cut text). A record rarely spans
+     * more than a few of them, and a held record is emitted before many more lines pass. */
+    uint64_t cut_offs[CUT_RING];
+    unsigned n_cut;
 };
 
 uint64_t fl_fingerprint_bytes(const void *p, size_t n)
@@ -133,6 +139,12 @@ static int finish_event(void *ctx, struct fl_event *ev)
     if (!ev->source)
         ev->source = s->parser ? s->parser->source : "unknown";
     fl_stream_label_event(c, s->fingerprint, s->now_ms, ev);
+    for (unsigned i = 0; i < s->n_cut && i < CUT_RING; i++) {
+        if (s->cut_offs[i] >= ev->offset && s->cut_offs[i] < ev->end_offset) {
+            fl_event_attr_bool(ev, "cut", true);
+            break;
+        }
+    }
     s->stats.records++;
     if (ev->is_unparsed)
         s->stats.unparsed++;
@@ -151,6 +163,8 @@ static int on_line(void *ctx, const struct fl_line *ln)
 {
     struct fl_stream *s = ctx;
     s->stats.lines++;
+    if (ln->is_cut)
+        s->cut_offs[s->n_cut++ % CUT_RING] = ln->raw_off;
     if (s->parser && s->parser->is_header && s->parser->is_header(s->pst, ln)) {
         s->stats.headers++;
         return 0;

@@ -10,11 +10,19 @@ status=0
 for f in "$BIN"/fuzz_*; do
     name=$(basename "$f"); src=${name#fuzz_}
     seeds="$work/seeds-$src"; mkdir -p "$seeds"
-    for i in tests/cases/*/*/input; do
-        case "$src" in auto|decode) ;; *) [[ $i == tests/cases/$src/* ]] || continue ;; esac
-        # The harness reads byte 0 as the chunk size: prefix one byte.
-        { printf '\x20'; cat "$i"; } > "$seeds/$(echo "$i" | md5sum | cut -c1-12)"
-    done
+    case "$src" in
+    config|layout)
+        # Loaders: the shipped configuration, the config error cases and the layout files.
+        for i in deploy/faultline.yaml tests/cases-config/*/config.yaml tests/cases/*/*/*.yaml; do
+            [ -f "$i" ] && cp "$i" "$seeds/$(echo "$i" | md5sum | cut -c1-12)"
+        done ;;
+    *)
+        for i in tests/cases/*/*/input; do
+            case "$src" in auto|decode) ;; *) [[ $i == tests/cases/$src/* ]] || continue ;; esac
+            # The harness reads byte 0 as the chunk size: prefix one byte.
+            { printf '\x20'; cat "$i"; } > "$seeds/$(echo "$i" | md5sum | cut -c1-12)"
+        done ;;
+    esac
     echo "fuzz $name: ${SECS}s, $(ls "$seeds" | wc -l) seeds"
     if ! "$f" -max_total_time="$SECS" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
             -print_final_stats=1 -artifact_prefix="$work/$name-" "$seeds" > "$work/$name.log" 2>&1; then

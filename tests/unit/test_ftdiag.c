@@ -1,6 +1,6 @@
 /* tests/unit/test_ftdiag.c: promises of the ftdiag parser that data cases cannot show
  * cheaply: the record cap, header handling across a file, probe scores, column-number
- * layouts. Lines are fed straight to the parser as the stream would. */
+ * layouts, line layouts refused at open and their host group. Lines are fed straight to the parser as the stream would. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +170,33 @@ static void layout_ts_format_reads_12_hour_clock_and_fractions(void)
     CHECK_STR(s.category[1], "unparsed");
 }
 
+static void line_layout_with_a_bad_pattern_is_refused_at_open(void)
+{
+    struct fl_layout lay = {.pattern = "^(?<ts>\\S+ (?<message>.*)$", .continuation = "^\\s"};
+    struct fl_parser_cfg cfg = {.file = "t", .tz = fl_tz_utc(), .layout = &lay};
+    struct fl_err err;
+    fl_err_clear(&err);
+    void *st = fl_parser_ftdiag.open(&cfg, &err);
+    CHECK(st == NULL);
+    CHECK(strstr(err.msg, "ftdiag: layout pattern:") != NULL);
+    CHECK(strstr(err.msg, "at offset") != NULL);
+    if (st)
+        fl_parser_ftdiag.close(st);
+}
+
+static void line_layout_host_group_names_the_host(void)
+{
+    struct fl_layout lay = {.pattern = "^(?<ts>\\S+ \\S+) (?<host>\\w+) (?<message>.*)$",
+                            .ts_format = "%Y-%m-%d %H:%M:%S"};
+    static struct seen s;
+    run(&lay, "2024-03-05 13:00:00 HMI07 Not connected to server\n", &s);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.host[0], "HMI07");
+    CHECK_STR(s.message[0], "Not connected to server");
+    CHECK_STR(s.category[0], "net.conn_lost");
+    CHECK_INT(s.ts_ms[0], 1709643600000LL);
+}
+
 static int probe_text(const char *text)
 {
     struct fl_line ln = {.text = text, .len = strlen(text)};
@@ -201,5 +228,7 @@ UNIT_MAIN(UNIT_TEST(unbalanced_quote_is_cut_at_1000_lines_and_reading_goes_on),
           UNIT_TEST(csv_layout_without_header_takes_column_numbers),
           UNIT_TEST(csv_layout_without_header_rejects_column_names),
           UNIT_TEST(layout_ts_format_reads_12_hour_clock_and_fractions),
+          UNIT_TEST(line_layout_with_a_bad_pattern_is_refused_at_open),
+          UNIT_TEST(line_layout_host_group_names_the_host),
           UNIT_TEST(probe_claims_ftdiag_headers_and_events_only),
           UNIT_TEST(flush_emits_nothing_when_no_record_is_open))
