@@ -16,7 +16,7 @@
 #include "ingest/spool.h"
 #include "ingest/tail.h"
 
-#define HOLD_MAX_BYTES (8u << 20)      /* held events before reading pauses */
+#define HOLD_MAX_BYTES (2u << 20)      /* held events before reading pauses */
 #define SYNC_EVERY_MS 50               /* spool/archive fsync cadence */
 #define SYNC_MAX_PENDING 20000         /* ... or after this many unsynced events */
 #define REPLAY_RETRY_MS 2000           /* how often a replay is tried while spooling */
@@ -585,7 +585,12 @@ static void replay_some(struct pipeline *p)
             token = p->stash_token;
         } else {
             int rc = fl_spool_next(p->spool, &r, &token);
-            if (rc <= 0) {
+            if (rc < 0) {
+                /* The segment could not be read: try the replay again later. */
+                p->is_replay_failed = true;
+                return;
+            }
+            if (rc == 0) {
                 /* Everything in the spool is in flight: hold new events until it lands. */
                 enter(p, K_CATCHUP);
                 return;
@@ -881,14 +886,17 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
             *opts->reload = 0;
             reload(p);
         }
-        int rc = fl_tail_run_once(p->tail, 20);
+        /* With events held for a full producer queue, wait on librdkafka (its delivery
+         * reports free room) rather than on the files, which are paused anyway. */
+        bool is_waiting_on_kafka = p->kafka && p->state == K_DIRECT && p->hold.len > p->hold_pos;
+        int rc = fl_tail_run_once(p->tail, is_waiting_on_kafka ? 0 : 20);
         if (rc == FL_ENOMEM) {
             fl_error("out of memory");
             break;
         }
         int64_t now = now_ms();
         if (p->kafka) {
-            fl_kafka_poll(p->kafka, 0);
+            fl_kafka_poll(p->kafka, is_waiting_on_kafka ? 5 : 0);
             kafka_step(p, now);
         }
         if ((p->n_pending || p->is_sync_failed) &&

@@ -278,6 +278,15 @@ int fl_spool_next(struct fl_spool *s, struct fl_spool_rec *rec, uint64_t *segmen
             s->stats.records_replayed++;
             return 1;
         }
+        if (rc < 0) {
+            /* A read error is not the end of the segment: keep it on disk, unread, so the
+             * next replay tries again instead of deleting what it could not send. */
+            fl_error("spool seg-%016" PRIx64 ": read error; the segment is kept for a retry",
+                     seg->id);
+            fl_zreader_close(s->reader);
+            s->reader = NULL;
+            return rc;
+        }
         fl_zreader_close(s->reader);
         s->reader = NULL;
         seg->is_read_done = true;

@@ -713,7 +713,10 @@ static bool drain_inotify(struct fl_tail *t)
                 fl_warn("inotify queue overflow: rescanning everything");
             if (ie->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
                 fl_warn("a watched directory was removed or moved: rescanning");
-            is_changed = true;
+            /* Data written to a file needs no scan: every open file is read each round.
+             * Only names appearing, moving or going (and overflows) change the file set. */
+            if (ie->mask & ~(uint32_t)(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB))
+                is_changed = true;
             p += sizeof *ie + ie->len;
         }
     }

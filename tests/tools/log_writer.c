@@ -33,8 +33,12 @@
 #include <xxhash.h>
 
 static const char *const loggers[] = {
-    "t.h.q.PartitionManager", "S.S.TagHistoryDatasourceSink", "T.P.Config",
-    "c.i.i.g.o.OpcUaConnection", "g.CompositeClassRejectListFilter", "DeviceManager",
+    "t.h.q.PartitionManager",
+    "S.S.TagHistoryDatasourceSink",
+    "T.P.Config",
+    "c.i.i.g.o.OpcUaConnection",
+    "g.CompositeClassRejectListFilter",
+    "DeviceManager",
     "c.i.i.x.g.opcua.ua.OpcUaSubscriptionManager",
 };
 

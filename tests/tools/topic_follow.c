@@ -123,7 +123,8 @@ int main(int argc, char **argv)
                 int p = m->partition;
                 if (p >= 0 && p < MAX_PARTS) {
                     if (m->offset != next_off[p]) {
-                        fprintf(stderr, "topic_follow: GAP in partition %d: offset %lld, "
+                        fprintf(stderr,
+                                "topic_follow: GAP in partition %d: offset %lld, "
                                 "expected %lld (the follower fell behind the mock's retention)\n",
                                 p, (long long)m->offset, next_off[p]);
                         gaps++;
