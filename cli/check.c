@@ -1,11 +1,29 @@
 /* cli/check.c: `faultline check -c FILE`: validates the configuration (and, when the
- * correlator exists, its rules) and says what it found. Exit 0 valid, 2 invalid. */
+ * correlator exists, its rules) and says what it found. Exit 0 valid, 2 invalid.
+ * fl_cli_load_config, shared by every command that takes -c, lives here too. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "core/log.h"
 #include "ingest/config.h"
+
+struct fl_config *fl_cli_load_config(const char *path, const char *usage)
+{
+    if (!path) {
+        fl_error("-c FILE is required");
+        fputs(usage, stderr);
+        return NULL;
+    }
+    struct fl_err err;
+    struct fl_config *cfg = fl_config_load(path, &err);
+    if (!cfg) {
+        char msg[600];
+        fl_err_format(&err, msg, sizeof msg);
+        fl_error("%s", msg);
+    }
+    return cfg;
+}
 
 static const char check_usage[] =
     "usage: faultline check -c FILE\n"
@@ -31,19 +49,9 @@ int fl_cmd_check(int argc, char **argv)
         default: fputs(check_usage, stderr); return 2;
         }
     }
-    if (!path) {
-        fl_error("check: -c FILE is required");
-        fputs(check_usage, stderr);
+    struct fl_config *cfg = fl_cli_load_config(path, check_usage);
+    if (!cfg)
         return 2;
-    }
-    struct fl_err err;
-    struct fl_config *cfg = fl_config_load(path, &err);
-    if (!cfg) {
-        char msg[600];
-        fl_err_format(&err, msg, sizeof msg);
-        fl_error("%s", msg);
-        return 2;
-    }
     printf("%s: ok: %zu source%s, %zu cell rule%s, kafka %s, redis %s, state_dir %s\n", path,
            cfg->n_sources, cfg->n_sources == 1 ? "" : "s", cfg->n_cells,
            cfg->n_cells == 1 ? "" : "s", cfg->brokers ? cfg->brokers : "none (embedded default)",

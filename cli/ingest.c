@@ -67,19 +67,9 @@ static int run_common(int argc, char **argv, bool is_ingest)
         default: fputs(usage, stderr); return 2;
         }
     }
-    if (!path) {
-        fl_error("-c FILE is required");
-        fputs(usage, stderr);
+    struct fl_config *cfg = fl_cli_load_config(path, usage);
+    if (!cfg)
         return 2;
-    }
-    struct fl_err err;
-    struct fl_config *cfg = fl_config_load(path, &err);
-    if (!cfg) {
-        char msg[600];
-        fl_err_format(&err, msg, sizeof msg);
-        fl_error("%s", msg);
-        return 2;
-    }
     if (is_ingest && !cfg->brokers) {
         fl_error("%s: ingest needs kafka.brokers (use `faultline run` for the embedded default)",
                  path);

@@ -22,6 +22,23 @@ static uint32_t rnd(void)
     return (uint32_t)(rng_state >> 33);
 }
 
+/* Civil date-time of unix seconds t (no libc time zone functions). */
+static void civil(long t, long *y, unsigned *mo, unsigned *d, long *sec_of_day)
+{
+    long s = t % 86400, days = t / 86400;
+    long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long yy = (long)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
+    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (mm <= 2);
+    *mo = mm;
+    *d = dd;
+    *sec_of_day = s;
+}
+
 static const char *const ign_loggers[] = {
     "t.h.q.PartitionManager", "S.S.TagHistoryDatasourceSink", "T.P.Config",
     "o.e.m.o.s.c.s.UascClientMessageHandler", "c.i.i.g.o.OpcUaConnection",
@@ -58,16 +75,9 @@ static void gen_ignition(long lines)
     long t = 1615711765; /* 2021-03-14 08:49:25 */
     while (written < lines) {
         t += rnd() % 3;
-        long s = t % 86400, d = t / 86400;
-        /* civil date from days (Hinnant) */
-        long z = d + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-        unsigned doe = (unsigned)(z - era * 146097);
-        unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        long y = (long)yoe + era * 400;
-        unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        unsigned mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-        unsigned mm = mp < 10 ? mp + 3 : mp - 9;
-        y += mm <= 2;
+        long y, s;
+        unsigned mm, dd;
+        civil(t, &y, &mm, &dd, &s);
         char prefix[64];
         snprintf(prefix, sizeof prefix, "INFO   | jvm 1    | %04ld/%02u/%02u %02ld:%02ld:%02ld | ", y,
                  mm, dd, s / 3600, s / 60 % 60, s % 60);
@@ -120,36 +130,14 @@ static void gen_kepware(long lines)
     long t = 1528421539;
     for (long i = 1; i < lines; i++) {
         t += rnd() % 5;
-        long s = t % 86400, d = t / 86400;
-        long z = d + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-        unsigned doe = (unsigned)(z - era * 146097);
-        unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        long y = (long)yoe + era * 400;
-        unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        unsigned mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-        unsigned mm = mp < 10 ? mp + 3 : mp - 9;
-        y += mm <= 2;
+        long y, s;
+        unsigned mm, dd;
+        civil(t, &y, &mm, &dd, &s);
         printf("%02u-%02u-%04ld %02ld:%02ld:%02ld %s\r\n", dd, mm, y, s / 3600, s / 60 % 60,
                s % 60, kep_rows[rnd() % (sizeof kep_rows / sizeof kep_rows[0])]);
     }
 }
 
-/* Civil date-time of unix seconds t (no libc time zone functions). */
-static void civil(long t, long *y, unsigned *mo, unsigned *d, long *sec_of_day)
-{
-    long s = t % 86400, days = t / 86400;
-    long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long yy = (long)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1;
-    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
-    *y = yy + (mm <= 2);
-    *mo = mm;
-    *d = dd;
-    *sec_of_day = s;
-}
 
 static const char *const wcc_rows[] = {
     "SYS,  INFO,        1, Manager Start, WCCOActrl",
