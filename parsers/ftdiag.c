@@ -38,10 +38,12 @@
 
 /* Note §3.1, plus "Computer": DESIGN.md names an FTDiag Computer column as the host. */
 static const struct ftd_colname builtin_cols[] = {
-    {"Date/Time", R_DATETIME}, {"Date and Time", R_DATETIME}, {"Date", R_DATE},
-    {"Time", R_TIME},          {"Severity", R_SEVERITY},      {"Audience", R_AUDIENCE},
-    {"Message", R_MESSAGE},    {"Location", R_LOCATION},      {"Computer", R_LOCATION},
-    {"Provider", R_PROVIDER},  {"User", R_USER},              {"User Description", R_USER_DESC},
+    {"Date/Time", R_DATETIME}, {"Date and Time", R_DATETIME},
+    {"Date", R_DATE},          {"Time", R_TIME},
+    {"Severity", R_SEVERITY},  {"Audience", R_AUDIENCE},
+    {"Message", R_MESSAGE},    {"Location", R_LOCATION},
+    {"Computer", R_LOCATION},  {"Provider", R_PROVIDER},
+    {"User", R_USER},          {"User Description", R_USER_DESC},
     {"Area", R_AREA},
 };
 #define N_BUILTIN (sizeof builtin_cols / sizeof builtin_cols[0])
@@ -104,7 +106,8 @@ static size_t split_fields(const char *p, size_t n, char delim, char quote, char
 
 /* Advances the framer over one line of a record; the state at the end says whether the line
  * break sits inside a quoted field (Q_QUOTED: the record continues). */
-static enum ftd_qstate scan_quotes(enum ftd_qstate q, const char *p, size_t n, char delim, char quote)
+static enum ftd_qstate scan_quotes(enum ftd_qstate q, const char *p, size_t n, char delim,
+                                   char quote)
 {
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
@@ -205,15 +208,15 @@ static bool try_header(struct ftd *st, const char *p, size_t n)
         first.p[first.len - 1] == st->quote)
         first = fl_str_make(first.p + 1, first.len - 2);
     /* Rows mostly start with a date: no column name starts with a digit. */
-    if (st->mode == M_ROWS &&
-        (first.len == 0 || ftd_is_digit(first.p[0]) || name_role(st->names, st->n_names, first) < 0))
+    if (st->mode == M_ROWS && (first.len == 0 || ftd_is_digit(first.p[0]) ||
+                               name_role(st->names, st->n_names, first) < 0))
         return false;
     if (st->mode == M_BARE && !memchr(p, delim, n))
         return false;
     struct colmap cm;
     char used;
-    if (!header_parse(p, n, st->is_delim_fixed ? st->delim : 0, st->quote, st->names,
-                      st->n_names, st->has_layout_names ? 2 : 3, &used, &cm))
+    if (!header_parse(p, n, st->is_delim_fixed ? st->delim : 0, st->quote, st->names, st->n_names,
+                      st->has_layout_names ? 2 : 3, &used, &cm))
         return false;
     memcpy(st->col_of, cm.col_of, sizeof st->col_of);
     st->delim = used;
@@ -266,16 +269,15 @@ static int emit_row(struct ftd *st, const char *text, size_t n, uint64_t off, ui
     fl_buf_reset(&st->fbuf);
     if (fl_buf_reserve(&st->fbuf, n + 1) != 0)
         return emit_unparsed_text(st, fl_str_make(text, n), off, end, lines, sink);
-    st->n_fields = split_fields(text, n, st->delim, st->quote, st->fbuf.data, st->fields,
-                                FTD_MAX_COLS);
+    st->n_fields =
+        split_fields(text, n, st->delim, st->quote, st->fbuf.data, st->fields, FTD_MAX_COLS);
     ftd_ev_begin(st, ev);
 
     struct fl_str ts = cell(st, R_DATETIME);
     bool has_ts_col = st->col_of[R_DATETIME] >= 0 || st->col_of[R_DATE] >= 0;
     if (st->col_of[R_DATE] >= 0) {
         struct fl_str d = ftd_trim(cell(st, R_DATE)), t = ftd_trim(cell(st, R_TIME));
-        ts = t.len ? fl_arena_printf(&st->arena, "%.*s %.*s", (int)d.len, d.p, (int)t.len, t.p)
-                   : d;
+        ts = t.len ? fl_arena_printf(&st->arena, "%.*s %.*s", (int)d.len, d.p, (int)t.len, t.p) : d;
     }
     ts = ftd_trim(ts);
     if (has_ts_col && fl_ftdiag_set_time(st, ev, ts, true) != 0)
@@ -355,8 +357,7 @@ static int feed_row_more(struct ftd *st, const struct fl_line *ln, const struct 
     if (st->q == Q_QUOTED)
         return 0;
     st->is_open = false;
-    return emit_row(st, st->rec.data, st->rec.len, st->rec_off, st->rec_end, st->rec_lines,
-                    sink);
+    return emit_row(st, st->rec.data, st->rec.len, st->rec_off, st->rec_end, st->rec_lines, sink);
 }
 
 /* ---- line layout ---- */
@@ -409,8 +410,7 @@ static int feed_pattern(struct ftd *st, const struct fl_line *ln, const struct f
 {
     if (st->is_held && fl_layout_line_continues(&st->lay, ln->text, ln->len) &&
         st->hmsg.len + 1 + ln->len <= MAX_REC_BYTES && st->rec_lines < MAX_REC_LINES) {
-        if (fl_buf_putc(&st->hmsg, '\n') != 0 ||
-            fl_buf_append(&st->hmsg, ln->text, ln->len) != 0)
+        if (fl_buf_putc(&st->hmsg, '\n') != 0 || fl_buf_append(&st->hmsg, ln->text, ln->len) != 0)
             return FL_ENOMEM;
         st->rec_end = ln->raw_end;
         st->rec_lines++;
@@ -495,18 +495,8 @@ static void ftdiag_close(void *vst)
     fl_buf_free(&st->hline);
     fl_buf_free(&st->hmsg);
     fl_arena_free(&st->arena);
-    free(st->ts_format);
     free(st->strings);
     free(st);
-}
-
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
 }
 
 /* Is s a 1-based column number? */
@@ -628,13 +618,17 @@ static void *ftdiag_open(const struct fl_parser_cfg *cfg, struct fl_err *err)
     int rc = fl_ftdiag_classify_init(st, file, err);
     const struct fl_layout *lay = cfg ? cfg->layout : NULL;
     if (rc == 0 && lay) {
-        if (lay->ts_format && !(st->ts_format = dup_str(lay->ts_format)))
-            rc = FL_ENOMEM;
-        else if (lay->is_csv)
+        /* A directive the reader lacks is not refused here: the records whose time cannot be
+         * read become unparsed events (this parser always did so). */
+        if (lay->ts_format) {
+            st->has_ts_format = true;
+            (void)fl_layout_ts_compile(&st->ts_format, lay->ts_format, FTD_SOURCE, file, NULL);
+        }
+        if (lay->is_csv)
             rc = open_csv_layout(st, lay, file, err);
         else if (lay->pattern) {
-            rc = fl_layout_line_init(&st->lay, lay->pattern, lay->continuation, FTD_SOURCE,
-                                     file, err);
+            rc = fl_layout_line_init(&st->lay, lay->pattern, lay->continuation, FTD_SOURCE, file,
+                                     err);
             if (rc == 0)
                 st->mode = M_PATTERN;
         }

@@ -67,13 +67,14 @@ struct ftd {
 
     /* delimited layout */
     char delim, quote;
-    bool is_delim_fixed;   /* a csv layout names the delimiter */
-    bool needs_header;     /* false: csv layout with header:false (columns by number) */
+    bool is_delim_fixed; /* a csv layout names the delimiter */
+    bool needs_header;   /* false: csv layout with header:false (columns by number) */
     struct ftd_colname names[FTD_MAX_NAMES];
     size_t n_names;
-    bool has_layout_names; /* names[] starts with the layout's names, then the built-ins */
-    int col_of[R_N];       /* column index of each role, -1 if absent */
-    char *ts_format;       /* layout ts_format (own copy), or NULL: the note's formats */
+    bool has_layout_names;         /* names[] starts with the layout's names, then the built-ins */
+    int col_of[R_N];               /* column index of each role, -1 if absent */
+    bool has_ts_format;            /* a layout gave ts_format: read times with it, not the note's */
+    struct fl_layout_ts ts_format; /* compiled at open; invalid (reads nothing) when refused */
 
     /* open (quote-unbalanced) record; also the held record of a line layout */
     bool is_open;
@@ -101,7 +102,7 @@ struct ftd {
 
     struct fl_arena arena; /* per record: joined dates, hex codes, JSON numbers */
     struct fl_event ev;
-    char *strings;         /* owned copies of the layout's column names */
+    char *strings; /* owned copies of the layout's column names */
 };
 
 /* ---- small text helpers (ASCII) ---- */

@@ -72,8 +72,8 @@ static bool read_frac_ampm(const char *p, size_t n, size_t *i, unsigned *h, unsi
     size_t j = *i;
     while (j < n && p[j] == ' ')
         j++;
-    if (j + 1 < n && (ftd_lower(p[j]) == 'a' || ftd_lower(p[j]) == 'p') && ftd_lower(p[j + 1]) == 'm' &&
-        (j + 2 == n || !ftd_is_word(p[j + 2]))) {
+    if (j + 1 < n && (ftd_lower(p[j]) == 'a' || ftd_lower(p[j]) == 'p') &&
+        ftd_lower(p[j + 1]) == 'm' && (j + 2 == n || !ftd_is_word(p[j + 2]))) {
         if (*h < 1 || *h > 12)
             return false;
         bool is_pm = ftd_lower(p[j]) == 'p';
@@ -170,13 +170,12 @@ static int ts_generic(struct fl_dateorder *dorder, const char *p, size_t n, int6
 
 /* A layout's ts_format (parsers/layout.h). A format without a date part reads as 1970-01-01,
  * as this parser always did: the layout names no date, and none is guessed. */
-static int ts_by_format(const char *fmt, const char *p, size_t n, int64_t *local_ms,
+static int ts_by_format(const struct fl_layout_ts *fmt, const char *p, size_t n, int64_t *local_ms,
                         bool *has_zone, int *off_min)
 {
     struct fl_layout_tm t;
     if (!fl_layout_ts_read(fmt, p, n, &t) ||
-        !fl_layout_tm_local_ms(&t, t.has_year ? t.year : 1970,
-                               t.has_mon ? (unsigned)t.mon : 1u,
+        !fl_layout_tm_local_ms(&t, t.has_year ? t.year : 1970, t.has_mon ? (unsigned)t.mon : 1u,
                                t.has_day ? (unsigned)t.day : 1u, local_ms))
         return FL_EUNPARSED;
     *has_zone = t.has_zone;
@@ -189,8 +188,8 @@ int fl_ftdiag_set_time(struct ftd *st, struct fl_event *ev, struct fl_str raw, b
     int64_t local_ms, utc_ms;
     bool has_zone = false;
     int off_min = 0;
-    int rc = (use_format && st->ts_format)
-                 ? ts_by_format(st->ts_format, raw.p, raw.len, &local_ms, &has_zone, &off_min)
+    int rc = (use_format && st->has_ts_format)
+                 ? ts_by_format(&st->ts_format, raw.p, raw.len, &local_ms, &has_zone, &off_min)
                  : ts_generic(&st->dorder, raw.p, raw.len, &local_ms, &has_zone, &off_min);
     if (rc != 0)
         return rc;
@@ -308,8 +307,7 @@ static void find_marks(const char *p, size_t n, struct marks *m)
             if (!m->bad && has_prefix(q, end, "Bad ", 4) && (q == p || !ftd_is_word(q[-1])))
                 m->bad = q;
             break;
-        default:
-            break;
+        default: break;
         }
     }
 }
@@ -478,7 +476,6 @@ void fl_ftdiag_classify(struct ftd *st, struct fl_event *ev, struct fl_str msg, 
     else if (status && status->category)
         ev->category = status->category;
 }
-
 
 int fl_ftdiag_classify_init(struct ftd *st, const char *file, struct fl_err *err)
 {

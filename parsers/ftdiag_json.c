@@ -204,7 +204,7 @@ int fl_ftdiag_emit_json(struct ftd *st, const struct fl_line *ln, const struct f
 int fl_ftdiag_probe_json(const char *p, size_t n)
 {
     static const char *const paths[] = {"SourceName", "winlog.provider_name", "ProviderName",
-                                        "Channel", "winlog.channel", NULL};
+                                        "Channel",    "winlog.channel",       NULL};
     json_error_t jerr;
     json_t *root = json_loadb(p, n, 0, &jerr);
     int score = 0;

@@ -46,7 +46,7 @@
 /* A record shape: a line layout (parsers/layout.h) and the ts_formats tried on its ts group. */
 struct shape {
     struct fl_layout_line lay; /* pattern; a config layout's continuation pattern too */
-    const char *formats[MAX_FORMATS];
+    struct fl_layout_ts formats[MAX_FORMATS]; /* compiled at open */
     size_t n_formats;
     bool use_dateorder; /* numeric day/month subject to the file's date order */
     bool is_hda;        /* (a): the OPC HDA Server trace; no level word */
@@ -299,7 +299,7 @@ static bool record_time(struct hist_state *st, const struct shape *sh, const cha
     struct fl_layout_tm t;
     size_t k;
     for (k = 0; k < sh->n_formats; k++)
-        if (fl_layout_ts_read(sh->formats[k], p, n, &t))
+        if (fl_layout_ts_read(&sh->formats[k], p, n, &t))
             break;
     if (k == sh->n_formats)
         return false;
@@ -681,18 +681,12 @@ static bool shapes_from_config(struct hist_state *st, const struct fl_layout *la
         return false;
     st->n_shapes = 1;
     if (lay->ts_format && *lay->ts_format) {
-        char bad = 0;
-        if (!fl_layout_ts_format_ok(lay->ts_format, &bad)) {
-            fl_err_set(err, file, 0, UINT64_MAX,
-                       "historian: layout ts_format '%.60s': unsupported directive %%%c",
-                       lay->ts_format, bad);
+        if (fl_layout_ts_compile(&sh->formats[0], lay->ts_format, SOURCE, file, err) != 0)
             return false;
-        }
-        sh->formats[0] = lay->ts_format;
         sh->n_formats = 1;
     } else {
         for (size_t k = 0; k < MAX_FORMATS; k++)
-            sh->formats[k] = fallback_formats[k];
+            (void)fl_layout_ts_compile(&sh->formats[k], fallback_formats[k], SOURCE, NULL, NULL);
         sh->n_formats = MAX_FORMATS;
         sh->use_dateorder = true;
     }
@@ -708,7 +702,8 @@ static bool shapes_builtin(struct hist_state *st, struct fl_err *err)
             return false;
         st->n_shapes = k + 1;
         for (size_t f = 0; f < MAX_FORMATS && b->formats[f]; f++)
-            sh->formats[sh->n_formats++] = b->formats[f];
+            (void)fl_layout_ts_compile(&sh->formats[sh->n_formats++], b->formats[f], SOURCE,
+                                       NULL, NULL);
         sh->use_dateorder = b->use_dateorder;
         sh->is_hda = b->is_hda;
     }
@@ -731,8 +726,9 @@ static void *hist_open(const struct fl_parser_cfg *cfg, struct fl_err *err)
     fl_buf_init(&st->first, MAX_RECORD_BYTES);
     fl_buf_init(&st->msg, MAX_RECORD_BYTES);
     fl_arena_init(&st->arena, 1024);
-    bool ok = cfg->layout && !cfg->layout->is_csv ? shapes_from_config(st, cfg->layout, cfg->file, err)
-                                                   : shapes_builtin(st, err);
+    bool ok = cfg->layout && !cfg->layout->is_csv
+                  ? shapes_from_config(st, cfg->layout, cfg->file, err)
+                  : shapes_builtin(st, err);
     for (size_t k = 0; ok && k < RE_COUNT; k++) {
         st->aux[k] = fl_layout_compile_re(aux_patterns[k], SOURCE, "built-in", NULL, err);
         ok = st->aux[k] != NULL;

@@ -141,8 +141,8 @@ static int probe_line(const char *p, size_t n)
 
 static bool head_names_historian(const struct fl_line *lines, size_t n_lines)
 {
-    static const char *const words[] = {"archiver", "collector", "historian", "proficy",
-                                        "MessageAdd", "iFIX"};
+    static const char *const words[] = {"archiver", "collector",  "historian",
+                                        "proficy",  "MessageAdd", "iFIX"};
     for (size_t k = 0; k < n_lines; k++)
         for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
             if (has_ci(lines[k].text, lines[k].len, words[w]))

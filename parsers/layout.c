@@ -2,9 +2,11 @@
  *
  * Compiling (PCRE2, JIT) and matching a layout's line and continuation patterns, and the
  * strptime-like ts_format reader. The reader is the union of what ftdiag and historian read
- * before they shared it: a format that either of them took is still taken, and reads the same
- * time. What a date without a year means, or which of two numbers is the month, is left to the
- * parser (struct fl_layout_tm keeps what it needs to decide). */
+ * before they shared it: text that either of them took is still taken, and reads the same
+ * time, except where they disagreed and strptime decides: %I without %p is a 12-hour clock
+ * read as AM (ftdiag read it as %H), and the year in %F is four digits, as in %Y (ftdiag took
+ * one to four there). What a date without a year means, or which of two numbers is the
+ * month, is left to the parser (struct fl_layout_tm keeps what it needs to decide). */
 #include <stdio.h>
 #include <string.h>
 
@@ -34,8 +36,8 @@ pcre2_code *fl_layout_compile_re(const char *pattern, const char *who, const cha
 }
 
 static const char *const field_group[FL_LF_N] = {
-    [FL_LF_TS] = "ts",         [FL_LF_LEVEL] = "level", [FL_LF_COMPONENT] = "component",
-    [FL_LF_MESSAGE] = "message", [FL_LF_CODE] = "code", [FL_LF_HOST] = "host",
+    [FL_LF_TS] = "ts",           [FL_LF_LEVEL] = "level", [FL_LF_COMPONENT] = "component",
+    [FL_LF_MESSAGE] = "message", [FL_LF_CODE] = "code",   [FL_LF_HOST] = "host",
 };
 
 void fl_layout_line_free(struct fl_layout_line *ll)
@@ -70,6 +72,7 @@ int fl_layout_line_init(struct fl_layout_line *ll, const char *pattern, const ch
         fl_err_set(err, file, 0, UINT64_MAX, "%s: out of memory", who);
         return FL_ENOMEM;
     }
+    ll->n_pairs = pcre2_get_ovector_count(ll->md);
     for (int f = 0; f < FL_LF_N; f++) {
         int g = pcre2_substring_number_from_name(ll->re, (PCRE2_SPTR)field_group[f]);
         ll->group[f] = g > 0 ? (uint32_t)g : 0; /* absent, or a duplicated name: none */
@@ -83,12 +86,11 @@ bool fl_layout_line_match(struct fl_layout_line *ll, const char *p, size_t n,
     if (pcre2_match(ll->re, (PCRE2_SPTR)(p ? p : ""), n, 0, 0, ll->md, NULL) < 0)
         return false;
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ll->md);
-    uint32_t n_pairs = pcre2_get_ovector_count(ll->md);
     for (int f = 0; f < FL_LF_N; f++) {
         uint32_t g = ll->group[f];
         struct fl_layout_span *s = &out->f[f];
         /* end < start happens only with \K in a lookaround: treat it as unset. */
-        if (g == 0 || g >= n_pairs || ov[2 * g] == PCRE2_UNSET || ov[2 * g + 1] < ov[2 * g]) {
+        if (g == 0 || g >= ll->n_pairs || ov[2 * g] == PCRE2_UNSET || ov[2 * g + 1] < ov[2 * g]) {
             *s = (struct fl_layout_span){0, 0, false};
             continue;
         }
@@ -185,13 +187,9 @@ static bool read_zone(const char *p, size_t n, size_t *i, struct fl_layout_tm *t
     return true;
 }
 
-static bool scan(const char *fmt, const char *p, size_t n, size_t *i, int y_max,
-                 struct fl_layout_tm *t);
-
 /* One directive d at p[*i]. y_max: the most digits %y may take (4 on the first reading, 2 on
  * the second, fl_layout_ts_read). */
-static bool directive(char d, const char *p, size_t n, size_t *i, int y_max,
-                      struct fl_layout_tm *t)
+static bool directive(char d, const char *p, size_t n, size_t *i, int y_max, struct fl_layout_tm *t)
 {
     int v = 0, got;
     switch (d) {
@@ -265,113 +263,146 @@ static bool directive(char d, const char *p, size_t n, size_t *i, int y_max,
         return true;
     }
     case 'p':
-        if (*i + 2 > n || (lower(p[*i]) != 'a' && lower(p[*i]) != 'p') ||
-            lower(p[*i + 1]) != 'm')
+        if (*i + 2 > n || (lower(p[*i]) != 'a' && lower(p[*i]) != 'p') || lower(p[*i + 1]) != 'm')
             return false;
         t->has_ampm = true;
         t->is_pm = lower(p[*i]) == 'p';
         *i += 2;
         return true;
     case 'b':
-    case 'B':
-    case 'h':
         if ((v = read_name(p, n, i, month_abbr, 12)) < 0)
             return false;
         t->mon = v + 1;
         t->has_mon = true;
         t->is_mon_named = true;
         return true;
-    case 'a':
-    case 'A':
-        return read_name(p, n, i, day_abbr, 7) >= 0;
-    case 'z':
-        return read_zone(p, n, i, t);
-    case 'T':
-        return scan("%H:%M:%S", p, n, i, y_max, t);
-    case 'F':
-        return scan("%Y-%m-%d", p, n, i, y_max, t);
-    case 'D':
-        return scan("%m/%d/%y", p, n, i, y_max, t);
-    case 'R':
-        return scan("%H:%M", p, n, i, y_max, t);
-    case '%':
-        if (*i < n && p[*i] == '%') {
-            (*i)++;
-            return true;
-        }
-        return false;
-    default:
-        return false;
+    case 'a': return read_name(p, n, i, day_abbr, 7) >= 0;
+    case 'z': return read_zone(p, n, i, t);
+    default: return false;
     }
 }
 
-static bool scan(const char *fmt, const char *p, size_t n, size_t *i, int y_max,
-                 struct fl_layout_tm *t)
+/* Steps that are not directives (directives are their own letter). */
+enum { STEP_LIT = 1, STEP_BLANKS, STEP_FRACTION };
+
+/* The directives that stand for a sequence of others; NULL for the rest. */
+static const char *composite(char d)
 {
-    for (const char *f = fmt; *f; f++) {
+    switch (d) {
+    case 'T': return "%H:%M:%S";
+    case 'F': return "%Y-%m-%d";
+    case 'D': return "%m/%d/%y";
+    case 'R': return "%H:%M";
+    default: return NULL;
+    }
+}
+
+int fl_layout_ts_compile(struct fl_layout_ts *ts, const char *fmt, const char *who,
+                         const char *file, struct fl_err *err)
+{
+    memset(ts, 0, sizeof *ts);
+    const char *f = fmt, *resume = NULL;
+    while (*f || resume) {
+        if (!*f) { /* the end of a composite's expansion: back to the format */
+            f = resume;
+            resume = NULL;
+            continue;
+        }
+        char step, lit = 0;
         if (*f == '%') {
-            if (!f[1] || !directive(f[1], p, n, i, y_max, t))
-                return false;
+            char d = f[1];
+            if (!d || !strchr("YymdeHIMSfpbBhaAzTFDR%", d)) {
+                fl_err_set(err, file, 0, UINT64_MAX,
+                           "%s: layout ts_format '%.60s': unsupported directive %%%c", who, fmt,
+                           d ? d : '%');
+                return FL_EINVAL;
+            }
+            const char *expansion = composite(d);
+            if (expansion) { /* expansions hold no composites: one level is enough */
+                resume = f + 2;
+                f = expansion;
+                continue;
+            }
+            f += 2;
+            step = d == 'B' || d == 'h' ? 'b' : d == 'A' ? 'a' : d;
+            if (d == '%') {
+                step = STEP_LIT;
+                lit = '%';
+            }
+            ts->has_y |= d == 'y';
+        } else if (is_blank(*f)) {
+            step = STEP_BLANKS;
             f++;
-            continue;
+        } else if ((*f == '.' || *f == ',') && f[1] == '%' && f[2] == 'f') {
+            step = STEP_FRACTION; /* ".%f" or ",%f": either separator, or no fraction */
+            f += 3;
+        } else {
+            step = STEP_LIT;
+            lit = *f++;
         }
-        if (is_blank(*f)) {
-            while (*i < n && is_blank(p[*i]))
-                (*i)++;
-            continue;
+        if (ts->n_steps == FL_LAYOUT_TS_MAX_STEPS) {
+            fl_err_set(err, file, 0, UINT64_MAX,
+                       "%s: layout ts_format '%.60s': longer than %d steps", who, fmt,
+                       FL_LAYOUT_TS_MAX_STEPS);
+            ts->n_steps = 0;
+            return FL_EINVAL;
         }
-        /* ".%f" or ",%f": either separator, and a time written without fraction fits. */
-        if ((*f == '.' || *f == ',') && f[1] == '%' && f[2] == 'f') {
-            if (*i < n && (p[*i] == '.' || p[*i] == ','))
-                (*i)++;
-            else
-                f += 2;
-            continue;
-        }
-        if (*i >= n || p[*i] != *f)
-            return false;
-        (*i)++;
+        ts->step[ts->n_steps] = step;
+        ts->lit[ts->n_steps] = lit;
+        ts->n_steps++;
     }
-    return true;
+    ts->is_valid = true;
+    return 0;
 }
 
-static bool read_all(const char *fmt, const char *p, size_t n, int y_max,
-                     struct fl_layout_tm *tm)
+static bool read_steps(const struct fl_layout_ts *ts, const char *p, size_t n, int y_max,
+                       struct fl_layout_tm *t)
 {
-    memset(tm, 0, sizeof *tm);
+    memset(t, 0, sizeof *t);
     size_t i = 0;
-    if (!scan(fmt, p, n, &i, y_max, tm))
-        return false;
+    for (unsigned k = 0; k < ts->n_steps; k++) {
+        char d = ts->step[k];
+        if (d == STEP_FRACTION) {
+            if (i >= n || (p[i] != '.' && p[i] != ','))
+                continue; /* no fraction written */
+            i++;
+            d = 'f';
+        }
+        switch (d) {
+        case STEP_LIT:
+            if (i >= n || p[i] != ts->lit[k])
+                return false;
+            i++;
+            break;
+        case STEP_BLANKS:
+            while (i < n && is_blank(p[i]))
+                i++;
+            break;
+        default:
+            /* The one call: inlined, so the cursor i stays in a register. */
+            if (!directive(d, p, n, &i, y_max, t))
+                return false;
+        }
+    }
     while (i < n && is_blank(p[i]))
         i++;
     return i == n;
 }
 
-bool fl_layout_ts_read(const char *fmt, const char *p, size_t n, struct fl_layout_tm *tm)
+bool fl_layout_ts_read(const struct fl_layout_ts *ts, const char *p, size_t n,
+                       struct fl_layout_tm *tm)
 {
-    if (read_all(fmt, p, n, 4, tm))
+    if (!ts->is_valid)
+        return false;
+    if (read_steps(ts, p, n, 4, tm))
         return true;
     /* %y took four digits where the year had two and the month followed at once ("%y%m%d"
      * on "240105"): read again with a two-digit %y. Only failures pay for this. */
-    return (strstr(fmt, "%y") || strstr(fmt, "%D")) && read_all(fmt, p, n, 2, tm);
+    return ts->has_y && read_steps(ts, p, n, 2, tm);
 }
 
-bool fl_layout_ts_format_ok(const char *fmt, char *bad)
-{
-    for (const char *f = fmt; *f; f++) {
-        if (*f != '%')
-            continue;
-        f++;
-        if (!*f || !strchr("YymdeHIMSfpbBhaAzTFDR%", *f)) {
-            *bad = *f ? *f : '%';
-            return false;
-        }
-    }
-    return true;
-}
-
-bool fl_layout_tm_local_ms(const struct fl_layout_tm *tm, int64_t year, unsigned mon,
-                           unsigned day, int64_t *local_ms)
+bool fl_layout_tm_local_ms(const struct fl_layout_tm *tm, int64_t year, unsigned mon, unsigned day,
+                           int64_t *local_ms)
 {
     int hour = tm->hour;
     if (tm->has_ampm || tm->is_12h) {

@@ -58,10 +58,11 @@ struct fl_layout_fields {
 /* A compiled line layout. The caller owns the struct; zero it (or let init fail) and
  * fl_layout_line_free is safe. */
 struct fl_layout_line {
-    pcre2_code *re;            /* the line pattern */
-    pcre2_match_data *md;
-    uint32_t group[FL_LF_N];   /* group number of each field; 0: the pattern has none */
-    pcre2_code *cont_re;       /* continuation pattern; NULL: none configured */
+    pcre2_code *re;          /* the line pattern */
+    pcre2_match_data *md;    /* from the pattern: room for every group */
+    uint32_t n_pairs;        /* md's ovector pairs */
+    uint32_t group[FL_LF_N]; /* group number of each field; 0: the pattern has none */
+    pcre2_code *cont_re;     /* continuation pattern; NULL: none configured */
     pcre2_match_data *cont_md;
 };
 
@@ -79,7 +80,7 @@ static inline bool fl_layout_line_has(const struct fl_layout_line *ll, enum fl_l
 }
 
 /* Matches p[0..n) against the line pattern; on a match fills out and returns true. Invalid
- * UTF-8 or a match error is no match. */
+ * UTF-8 or a match error is no match. Uses ll's match data: one thread per ll. */
 bool fl_layout_line_match(struct fl_layout_line *ll, const char *p, size_t n,
                           struct fl_layout_fields *out);
 
@@ -89,18 +90,40 @@ bool fl_layout_line_continues(struct fl_layout_line *ll, const char *p, size_t n
 /* ---- ts_format: a strptime-like reader ----
  * Directives: %Y (4 digits) %y (4 digits: the year; 1-2 digits: 20YY; four digits are taken
  * when they fit, else two: "%y%m%d" reads "240105") %m %d %e (space-padded day) %H %I %M %S
- * (1-2 digits) %f (1 or more digits: fractions, truncated to ms) %p (AM/PM) %b %B %h (English month name or
- * abbreviation) %a %A (weekday name, skipped) %z (Z, +hh, +hh:mm, +hhmm) %T (%H:%M:%S)
- * %F (%Y-%m-%d) %D (%m/%d/%y) %R (%H:%M) %%. A blank in the format matches any run of blanks
- * (or none); a '.' or ',' right before %f matches either and makes the fraction optional; any
- * other byte matches itself. Trailing blanks in the text are allowed. */
+ * (1-2 digits) %f (1 or more digits: fractions, truncated to ms) %p (AM/PM) %b %B %h (an
+ * English month: a word whose first three letters name it, "Mar", "March", "Sept") %a %A
+ * (a weekday, the same way; skipped) %z (Z, +hh, +hh:mm, +hhmm) %T
+ * (%H:%M:%S) %F (%Y-%m-%d) %D (%m/%d/%y) %R (%H:%M) %%. A blank in the format matches any run
+ * of blanks (or none); a '.' or ',' right before %f matches either and makes the fraction
+ * optional; any other byte matches itself. Trailing blanks in the text are allowed.
+ *
+ * A format is compiled once (when a parser opens) into steps, so reading a record's time
+ * does not interpret the format again. */
+
+#define FL_LAYOUT_TS_MAX_STEPS 128
+
+struct fl_layout_ts {
+    char step[FL_LAYOUT_TS_MAX_STEPS]; /* a directive letter, or a literal/blank/fraction step */
+    char lit[FL_LAYOUT_TS_MAX_STEPS];  /* the byte a literal step matches */
+    uint8_t n_steps;
+    bool is_valid; /* false: the format was refused; it then reads nothing */
+    bool has_y;    /* %y or %D: a second reading with a two-digit year may fit */
+};
+
+/* Compiles fmt into ts. On an unknown directive (or a lone trailing '%') or a format longer
+ * than FL_LAYOUT_TS_MAX_STEPS steps, returns FL_EINVAL and fills err (may be NULL):
+ *   "<who>: layout ts_format '<fmt>': unsupported directive %Q"
+ * ts is then invalid: fl_layout_ts_read never fits, so a caller that keeps it anyway gets
+ * records whose time does not read. Allocates nothing. */
+int fl_layout_ts_compile(struct fl_layout_ts *ts, const char *fmt, const char *who,
+                         const char *file, struct fl_err *err);
 
 struct fl_layout_tm {
     int year, mon, day, hour, min, sec, ms; /* as read; 0 where no directive set them */
     bool has_year, has_mon, has_day;
-    bool has_time;      /* %H or %I was read */
+    bool has_time; /* %H or %I was read */
     bool has_ampm, is_pm;
-    bool is_12h;        /* the hour came from %I */
+    bool is_12h; /* the hour came from %I */
     bool has_zone;
     int zone_min;       /* %z: east of UTC, minutes */
     bool is_year_first; /* the year came before day and month: no day/month order to decide */
@@ -109,18 +132,14 @@ struct fl_layout_tm {
     int n_pair;
 };
 
-/* Reads all of p[0..n) with fmt into tm. false when the text does not fit the format (or the
- * format has an unknown directive). */
-bool fl_layout_ts_read(const char *fmt, const char *p, size_t n, struct fl_layout_tm *tm);
-
-/* Checks a format's directives once, at open. false and *bad set to the offending directive
- * character ('%' for a lone trailing '%') when one is unknown. */
-bool fl_layout_ts_format_ok(const char *fmt, char *bad);
+/* Reads all of p[0..n) with ts into tm. false when the text does not fit the format. */
+bool fl_layout_ts_read(const struct fl_layout_ts *ts, const char *p, size_t n,
+                       struct fl_layout_tm *tm);
 
 /* Local epoch ms (fl_civil_ms) of tm's time of day on the date the caller decided. %p or %I
  * mean a 12-hour clock: the hour must be 1..12, 12 AM is 00, 12 PM is 12. Returns false when
  * the date or time is out of range. */
-bool fl_layout_tm_local_ms(const struct fl_layout_tm *tm, int64_t year, unsigned mon,
-                           unsigned day, int64_t *local_ms);
+bool fl_layout_tm_local_ms(const struct fl_layout_tm *tm, int64_t year, unsigned mon, unsigned day,
+                           int64_t *local_ms);
 
 #endif

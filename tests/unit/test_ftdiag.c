@@ -1,6 +1,7 @@
 /* tests/unit/test_ftdiag.c: promises of the ftdiag parser that data cases cannot show
  * cheaply: the record cap, header handling across a file, probe scores, column-number
- * layouts, line layouts refused at open and their host group. Lines are fed straight to the parser as the stream would. */
+ * layouts, line layouts refused at open and their host group. Lines are fed straight to the
+ * parser as the stream would. */
 #include <stdlib.h>
 #include <string.h>
 

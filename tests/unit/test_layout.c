@@ -10,12 +10,12 @@
 #include "parsers/ptime.h"
 #include "tests/unit/unit.h"
 
-#define LINE_RE                                                                               \
-    "^(?<ts>\\S+ \\S+) \\[(?<level>\\w+)\\] (?<component>[^:]+): (?:(?<code>E\\d+) )?"         \
+#define LINE_RE                                                                                    \
+    "^(?<ts>\\S+ \\S+) \\[(?<level>\\w+)\\] (?<component>[^:]+): (?:(?<code>E\\d+) )?"             \
     "(?<message>.*)$"
 
-static void check_field(const char *line, const struct fl_layout_fields *f,
-                        enum fl_layout_field k, const char *want)
+static void check_field(const char *line, const struct fl_layout_fields *f, enum fl_layout_field k,
+                        const char *want)
 {
     if (!want) {
         CHECK(!f->f[k].is_set);
@@ -104,12 +104,20 @@ static void bad_pattern_is_refused_naming_the_pattern_and_offset(void)
     CHECK(strstr(err.msg, "ftdiag: layout severity rule:") != NULL);
 }
 
+/* Reads text with fmt into tm; false when it does not fit (or fmt is refused). */
+static bool read_tm(const char *fmt, const char *text, struct fl_layout_tm *tm)
+{
+    struct fl_layout_ts ts;
+    (void)fl_layout_ts_compile(&ts, fmt, "test", NULL, NULL);
+    return fl_layout_ts_read(&ts, text, strlen(text), tm);
+}
+
 /* Reads text with fmt into local epoch ms on the date the text names; -1 when it does not fit. */
 static int64_t read_ms(const char *fmt, const char *text)
 {
     struct fl_layout_tm tm;
     int64_t ms;
-    if (!fl_layout_ts_read(fmt, text, strlen(text), &tm))
+    if (!read_tm(fmt, text, &tm))
         return -1;
     if (!fl_layout_tm_local_ms(&tm, tm.year, (unsigned)tm.mon, (unsigned)tm.day, &ms))
         return -1;
@@ -125,14 +133,18 @@ static void fractions_are_truncated_to_milliseconds(void)
         const char *text;
         unsigned ms;
     } rows[] = {
-        {"2024-03-05 14:03:11.1", 100},         {"2024-03-05 14:03:11.12", 120},
-        {"2024-03-05 14:03:11.123", 123},       {"2024-03-05 14:03:11.1239", 123},
-        {"2024-03-05 14:03:11.999999999", 999}, {"2024-03-05 14:03:11.123456789012", 123},
+        {"2024-03-05 14:03:11.1", 100},
+        {"2024-03-05 14:03:11.12", 120},
+        {"2024-03-05 14:03:11.123", 123},
+        {"2024-03-05 14:03:11.1239", 123},
+        {"2024-03-05 14:03:11.999999999", 999},
+        {"2024-03-05 14:03:11.123456789012", 123},
         {"2024-03-05 14:03:11,5", 500}, /* either separator */
         {"2024-03-05 14:03:11", 0},     /* no fraction written */
     };
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++)
-        CHECK_INT(read_ms("%Y-%m-%d %H:%M:%S.%f", rows[k].text), AT(2024, 3, 5, 14, 3, 11, rows[k].ms));
+        CHECK_INT(read_ms("%Y-%m-%d %H:%M:%S.%f", rows[k].text),
+                  AT(2024, 3, 5, 14, 3, 11, rows[k].ms));
     CHECK_INT(read_ms("%Y-%m-%d %H:%M:%S.%f", "2024-03-05 14:03:11."), -1);
     CHECK_INT(read_ms("%H:%M:%S%f", "14:03:11"), -1); /* without the separator %f is required */
 }
@@ -191,13 +203,13 @@ static void zones_blanks_and_trailing_text(void)
         const char *text;
         int zone_min; /* INT32_MIN: refused */
     } rows[] = {
-        {"2024-03-05T14:03:11Z", 0},       {"2024-03-05T14:03:11+01:00", 60},
+        {"2024-03-05T14:03:11Z", 0},        {"2024-03-05T14:03:11+01:00", 60},
         {"2024-03-05T14:03:11-0530", -330}, {"2024-03-05T14:03:11+02", 120},
         {"2024-03-05T14:03:11", INT32_MIN}, {"2024-03-05T14:03:11 CET", INT32_MIN},
     };
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
         struct fl_layout_tm tm;
-        bool ok = fl_layout_ts_read("%FT%T%z", rows[k].text, strlen(rows[k].text), &tm);
+        bool ok = read_tm("%FT%T%z", rows[k].text, &tm);
         CHECK(ok == (rows[k].zone_min != INT32_MIN));
         if (ok) {
             CHECK(tm.has_zone);
@@ -214,27 +226,42 @@ static void zones_blanks_and_trailing_text(void)
 static void day_month_order_is_left_to_the_parser(void)
 {
     struct fl_layout_tm tm;
-    CHECK(fl_layout_ts_read("%d/%m/%Y", "13/03/2024", 10, &tm));
+    CHECK(read_tm("%d/%m/%Y", "13/03/2024", &tm));
     CHECK(!tm.is_year_first && !tm.is_mon_named);
     CHECK_INT(tm.n_pair, 2);
     CHECK_INT(tm.pair[0], 13);
     CHECK_INT(tm.pair[1], 3);
-    CHECK(fl_layout_ts_read("%Y-%m-%d", "2024-03-13", 10, &tm));
+    CHECK(read_tm("%Y-%m-%d", "2024-03-13", &tm));
     CHECK(tm.is_year_first);
-    CHECK(fl_layout_ts_read("%H:%M", "14:03", 5, &tm));
+    CHECK(read_tm("%H:%M", "14:03", &tm));
     CHECK(tm.has_time && !tm.has_year && !tm.has_mon && !tm.has_day);
 }
 
-static void unknown_directives_are_refused(void)
+static void unknown_directives_and_overlong_formats_are_refused(void)
 {
-    char bad = 0;
-    CHECK(fl_layout_ts_format_ok("%a %b %e %H:%M:%S.%f %p %z %y%D%R%T%F%B%h%A%I%%", &bad));
-    CHECK(!fl_layout_ts_format_ok("%Y-%m-%d %Q", &bad));
-    CHECK_INT(bad, 'Q');
-    CHECK(!fl_layout_ts_format_ok("%Y-%m-%d %", &bad));
-    CHECK_INT(bad, '%');
+    struct fl_layout_ts ts;
+    struct fl_err err;
+    CHECK_INT(fl_layout_ts_compile(&ts, "%a %b %e %H:%M:%S.%f %p %z %y%D%R%T%F%B%h%A%I%%", "t",
+                                   NULL, &err),
+              0);
+    fl_err_clear(&err);
+    CHECK_INT(fl_layout_ts_compile(&ts, "%Y-%m-%d %Q", "historian", "h.yaml", &err), FL_EINVAL);
+    CHECK(strstr(err.msg, "historian: layout ts_format '%Y-%m-%d %Q'") != NULL);
+    CHECK(strstr(err.msg, "unsupported directive %Q") != NULL);
+    CHECK_STR(err.file, "h.yaml");
+    fl_err_clear(&err);
+    CHECK_INT(fl_layout_ts_compile(&ts, "%Y-%m-%d %", "t", NULL, &err), FL_EINVAL);
+    CHECK(strstr(err.msg, "unsupported directive %%") != NULL);
+    /* A refused format reads nothing (ftdiag keeps it: those records become unparsed). */
     CHECK_INT(read_ms("%Y-%m-%d %Q", "2024-03-05 x"), -1);
     CHECK_INT(read_ms("%Y-%m-%d %", "2024-03-05 %"), -1);
+    char longest[2 * FL_LAYOUT_TS_MAX_STEPS + 1];
+    memset(longest, 'x', sizeof longest - 1);
+    longest[sizeof longest - 1] = '\0';
+    CHECK_INT(fl_layout_ts_compile(&ts, longest, "t", NULL, &err), FL_EINVAL);
+    CHECK(strstr(err.msg, "longer than") != NULL);
+    longest[FL_LAYOUT_TS_MAX_STEPS] = '\0';
+    CHECK_INT(fl_layout_ts_compile(&ts, longest, "t", NULL, &err), 0);
 }
 
 UNIT_MAIN(UNIT_TEST(named_groups_become_fields_and_absent_ones_stay_unset),
@@ -246,4 +273,4 @@ UNIT_MAIN(UNIT_TEST(named_groups_become_fields_and_absent_ones_stay_unset),
           UNIT_TEST(month_and_weekday_names_and_composite_directives),
           UNIT_TEST(zones_blanks_and_trailing_text),
           UNIT_TEST(day_month_order_is_left_to_the_parser),
-          UNIT_TEST(unknown_directives_are_refused))
+          UNIT_TEST(unknown_directives_and_overlong_formats_are_refused))
