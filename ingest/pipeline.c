@@ -510,6 +510,19 @@ static void on_delivered(void *ctx, uint64_t token, const char *errstr,
     }
 }
 
+/* Drops the sent front of the hold. Under steady back-pressure the hold never empties (new
+ * events arrive behind the ones waiting for room), so without this its buffer would grow by
+ * everything that ever passed through it. */
+static void hold_compact(struct pipeline *p)
+{
+    size_t left = p->hold.len - p->hold_pos;
+    if (p->hold_pos < left)
+        return; /* moves at most as many bytes as were sent: amortized, and len <= 2 x held */
+    memmove(p->hold.data, p->hold.data + p->hold_pos, left);
+    p->hold.len = left;
+    p->hold_pos = 0; /* hold_pos was a record start: the alignment is kept */
+}
+
 /* Sends held events while in DIRECT; leaves the rest held. */
 static void send_held(struct pipeline *p)
 {
@@ -517,8 +530,10 @@ static void send_held(struct pipeline *p)
     struct fl_kafka_msg m;
     size_t pos = p->hold_pos;
     while (hold_next(p, &pos, &h, &m)) {
-        if (send_direct(p, &m, h.tf, h.seq) != 0)
+        if (send_direct(p, &m, h.tf, h.seq) != 0) {
+            hold_compact(p);
             return;
+        }
         p->hold_pos = pos;
     }
     hold_clear(p);
