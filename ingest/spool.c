@@ -147,7 +147,7 @@ static int open_active(struct fl_spool *s)
     char path[4200];
     seg_path(s, id, path, sizeof path);
     struct fl_err err;
-    s->active = fl_zwriter_open(path, 3, false, &err);
+    s->active = fl_zwriter_open(path, 1, false, &err); /* zstd 1: half the CPU of 3 */
     if (!s->active) {
         fl_error("%s: %s", path, err.msg);
         return FL_EIO;

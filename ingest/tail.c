@@ -22,6 +22,7 @@
 #define READ_BUDGET (512u << 10)
 #define DRAIN_MAX_MS 500       /* shutdown: reading what is left, at most this long */
 #define ROUND_READ_MS 50       /* reading per round, before the next scan */
+#define COALESCE_MS 5          /* a wake-up by inotify waits this long after the last round */
 #define GONE_MISSES 3          /* scans that miss a still-linked file before it counts as gone */
 #define FP_KEEP_MS (10 * 60 * 1000) /* content states kept after their last file closed */
 #define FP_KEEP_MAX 1024
@@ -85,6 +86,9 @@ struct fl_tail_file {
     bool is_broken;           /* its stream failed: no more reads, no flush, in this run */
     bool is_finished;         /* stream finished (EOF of a gone file) */
     bool is_polled;
+    int wd;                   /* inotify watch of its directory, -1: read every round */
+    uint32_t name_hash;       /* of the path's last component, for inotify's names */
+    bool is_dirty;            /* inotify said it was written since its last read */
     bool is_seen;             /* scan mark */
     struct fl_tail_file *next;
 };
@@ -113,6 +117,7 @@ struct fl_tail {
     bool has_backlog;         /* the last round left data unread: no wait before the next */
     size_t read_cursor;       /* where the next round starts reading (fairness) */
     int64_t last_scan_ms;
+    int64_t last_round_ms;    /* when the last read round began */
     uint8_t *chunk;
     char *bad_paths[MAX_BAD_PATHS];
     size_t n_bad_paths;
@@ -325,6 +330,28 @@ static int stream_open(struct fl_tail *t, struct fl_tail_file *tf)
     return 0;
 }
 
+/* FNV-1a of a path's last component. */
+static uint32_t name_hash(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    uint32_t h = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *)(slash ? slash + 1 : path); *c; c++)
+        h = (h ^ *c) * 16777619u;
+    return h;
+}
+
+/* The inotify watch of path's directory (the same dirname as setup_sources derives from a
+ * glob), or -1: such a file has no events to wait for and is read every round. */
+static int watch_of(const struct fl_tail *t, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (slash == path ? 1 : (size_t)(slash - path)) : 0;
+    for (size_t i = 0; i < t->n_watches; i++)
+        if (strlen(t->watches[i].dir) == n && memcmp(t->watches[i].dir, path, n) == 0)
+            return t->watches[i].wd;
+    return -1;
+}
+
 static struct fl_tail_file *file_open(struct fl_tail *t, size_t src_index, const char *path,
                                       const struct stat *st)
 {
@@ -347,6 +374,9 @@ static struct fl_tail_file *file_open(struct fl_tail *t, size_t src_index, const
     tf->dev = st->st_dev;
     tf->ino = st->st_ino;
     tf->is_polled = t->src_polled[src_index];
+    tf->wd = tf->is_polled ? -1 : watch_of(t, path);
+    tf->name_hash = name_hash(path);
+    tf->is_dirty = true;
     tf->last_data_ms = now_ms();
     fl_acks_init(&tf->acks, 0);
     if (stream_open(t, tf) != 0) {
@@ -464,6 +494,13 @@ static int file_read(struct fl_tail *t, struct fl_tail_file *tf)
             tf->is_broken = true;
             t->stats.read_errors++;
             return rc == FL_ENOMEM ? rc : 0;
+        }
+        if ((size_t)n < READ_CHUNK) {
+            /* A short read is the end for now: one read instead of two per round. Data
+             * written since raises another event; truncation is checked at the next read
+             * that finds nothing, on every scan, and by the head check. */
+            tf->is_eof = true;
+            break;
         }
         budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
     }
@@ -584,6 +621,10 @@ static void scan(struct fl_tail *t)
                             free(tf->path);
                             tf->path = np;
                             t->stats.rotations++;
+                            if (!tf->is_polled)
+                                tf->wd = watch_of(t, np);
+                            tf->name_hash = name_hash(np);
+                            tf->is_dirty = true;
                         }
                     }
                     if (tf->is_gone && !tf->is_finished)
@@ -699,6 +740,20 @@ static void reap(struct fl_tail *t)
     }
 }
 
+/* Marks the open file that an IN_MODIFY / IN_CLOSE_WRITE names (by its current name): one
+ * event per write() of every writer, so the name is compared by hash first. */
+static void mark_written(struct fl_tail *t, int wd, const char *name)
+{
+    uint32_t h = name_hash(name);
+    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
+        if (tf->wd != wd || tf->name_hash != h || tf->is_dirty)
+            continue;
+        const char *slash = strrchr(tf->path, '/');
+        if (strcmp(slash ? slash + 1 : tf->path, name) == 0)
+            tf->is_dirty = true;
+    }
+}
+
 static bool drain_inotify(struct fl_tail *t)
 {
     bool is_changed = false;
@@ -709,14 +764,19 @@ static bool drain_inotify(struct fl_tail *t)
             break;
         for (char *p = buf; p < buf + n;) {
             struct inotify_event *ie = (struct inotify_event *)p;
-            if (ie->mask & IN_Q_OVERFLOW)
+            if (ie->mask & IN_Q_OVERFLOW) {
                 fl_warn("inotify queue overflow: rescanning everything");
+                for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
+                    tf->is_dirty = true;
+            }
             if (ie->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
                 fl_warn("a watched directory was removed or moved: rescanning");
-            /* Data written to a file needs no scan: every open file is read each round.
-             * Only names appearing, moving or going (and overflows) change the file set. */
+            /* Data written to a file needs no scan, only a read of that file. Names
+             * appearing, moving or going (and overflows) change the file set. */
             if (ie->mask & ~(uint32_t)(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB))
                 is_changed = true;
+            else if ((ie->mask & (IN_MODIFY | IN_CLOSE_WRITE)) && ie->len)
+                mark_written(t, ie->wd, ie->name);
             p += sizeof *ie + ie->len;
         }
     }
@@ -736,6 +796,12 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
     if (t->ifd >= 0) { /* also with no wait: a backlog must not delay the next scan */
         struct pollfd pfd = {.fd = t->ifd, .events = POLLIN};
         int prc = poll(&pfd, 1, wait_ms);
+        /* Writers that write() every line wake us for every line: a wake-up soon after the
+         * last round waits out COALESCE_MS, so one round reads many lines (and one read of
+         * the queue takes many events) at a cost of at most that much latency. */
+        int64_t since = now_ms() - t->last_round_ms;
+        if (prc > 0 && wait_ms > 0 && since >= 0 && since < COALESCE_MS)
+            usleep((useconds_t)(COALESCE_MS - since) * 1000);
         if (prc > 0 && drain_inotify(t))
             t->needs_scan = true;
     } else if (wait_ms > 0) {
@@ -751,6 +817,7 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
         scan(t);
     }
     t->has_backlog = false;
+    t->last_round_ms = now;
     if (!t->is_paused && t->files) {
         /* A round reads for at most ROUND_READ_MS, starting where the last one stopped:
          * the next scan comes soon even with a backlog, so a file created and rotated away
@@ -764,7 +831,16 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
             tf = tf->next;
         int64_t until = now_ms() + ROUND_READ_MS;
         for (size_t k = 0; k < n; k++) {
-            int rc = file_read(t, tf);
+            /* A watched file is read when inotify said it was written, when its last read
+             * stopped before the end, and on every poll tick (a safety net for events
+             * inotify cannot see: a file reached through a symlink, a missed event). With
+             * many quiet files, this keeps a busy one from costing a read of all of them. */
+            bool is_due = tf->wd < 0 || tf->is_dirty || !tf->is_eof || tf->is_gone || is_tick;
+            int rc = 0;
+            if (is_due) {
+                tf->is_dirty = false;
+                rc = file_read(t, tf);
+            }
             if (rc == FL_ENOMEM)
                 return rc;
             if (!tf->is_eof && !tf->is_dead && !tf->is_finished)
