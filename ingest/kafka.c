@@ -115,7 +115,7 @@ struct fl_kafka *fl_kafka_new(const struct fl_config *cfg, const char *topic,
         {"acks", "all"},
         {"compression.type", "zstd"},
         {"compression.level", "1"},   /* zstd 1: about half the CPU of the default 3 */
-        {"linger.ms", "5"},
+        {"linger.ms", "20"},          /* bigger batches: ~10% less CPU, p99 still ~30 ms */
         {"message.timeout.ms", "5000"},
         {"queue.buffering.max.messages", queue_msgs},
         {"queue.buffering.max.kbytes", "4096"}, /* bounds memory while brokers are away */

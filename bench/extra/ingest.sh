@@ -4,8 +4,11 @@
 #
 #   tput     sustained lines/s of one ingest tailing 10 files, checkpoints on: 10 x 500,000
 #            generated Ignition lines are appended at once to 10 followed files; the time runs
-#            until the consumer has every event from the topic (but each file's last one, which
-#            waits out limits.idle_flush by design) (target >= 300,000 lines/s)
+#            until the brokers have acknowledged every event (acks=all delivery reports, as
+#            counted by faultline; but each file's last one, which waits out limits.idle_flush
+#            by design) (target >= 300,000 lines/s). BENCH_TPUT_CONSUMER=1 also follows the
+#            topic with a consumer, which checks every event arrived and times the last
+#            arrival, but takes a third of a core from the two the ingest is measured on.
 #   latency  write() -> topic at 10,000 lines/s over 10 files, per line (p50/p99/max): an upper
 #            bound of write() -> delivery report (target p99 <= 100 ms)
 #   outage   peak RSS with 100 files tailed while every broker is down for BENCH_OUTAGE_S
@@ -17,7 +20,8 @@
 # (BENCH_KEEP=1 keeps it); logs and samples stay in $OUT/ingest/.
 #
 # Knobs: BENCH_INGEST="tput latency outage" (which figures; "none" skips), BENCH_TPUT_FILES=10,
-# BENCH_TPUT_LINES=500000 (per file), BENCH_LAT_FILES=10, BENCH_LAT_RATE=10000, BENCH_LAT_S=60,
+# BENCH_TPUT_LINES=500000 (per file), BENCH_TPUT_CONSUMER=0, BENCH_KAFKA_PROPS="k=v ..." (extra
+# librdkafka properties for every figure), BENCH_LAT_FILES=10, BENCH_LAT_RATE=10000, BENCH_LAT_S=60,
 # BENCH_OUTAGE_FILES=100, BENCH_OUTAGE_RATE=20000, BENCH_OUTAGE_S=600.
 #
 # Everything runs in a subshell: its traps end every process it started (by pid) and do not
@@ -120,6 +124,11 @@ bench_ingest() (
             done
             echo "kafka:"
             echo "  brokers: '$boot'"
+            if [ -n "${BENCH_KAFKA_PROPS:-}" ]; then # "key=value key=value": librdkafka properties
+                echo "  properties:"
+                local kv
+                for kv in $BENCH_KAFKA_PROPS; do echo "    ${kv%%=*}: '${kv#*=}'"; done
+            fi
             echo "limits:"
             echo "  checkpoint_interval: 1s"
             echo "metrics:"
@@ -173,9 +182,9 @@ bench_ingest() (
         bi_cluster_start "$d" || return 1
         bi_config "$d/faultline.yaml" "$d/state" "$d/data" "$nf"
         bi_ingest_start "$d/faultline.yaml" "$d/faultline.log" || return 1
-        # The consumer shares the 2 cores; BENCH_TPUT_CONSUMER=0 times the delivery reports only.
+        # The consumer shares the 2 cores: off unless BENCH_TPUT_CONSUMER=1.
         local c_pid=''
-        if [ "${BENCH_TPUT_CONSUMER:-1}" = 1 ]; then
+        if [ "${BENCH_TPUT_CONSUMER:-0}" = 1 ]; then
             "$RUNSTAT" -o "$d/consumer.out" -- "$tools/bench_latency" "$boot" faultline.events "$m" \
                 --idle-ms 20000 --deadline-s 900 2>"$d/consumer.log" &
             c_pid=$!
@@ -225,7 +234,7 @@ bench_ingest() (
             basis="time until the consumer had all $m from the topic"
         elif [ -z "$c_pid" ]; then
             wall_c=$wall_m
-            basis="no consumer (BENCH_TPUT_CONSUMER=0): time until every delivery report"
+            basis="time until every delivery report; BENCH_TPUT_CONSUMER=1 adds a consumer"
         else
             wall_c=$wall_m
             basis="consumer incomplete (unique ${unique:-?}, gap ${gaps:-?}): time until every delivery report"
