@@ -629,25 +629,90 @@ void fl_config_free(struct fl_config *cfg)
     free(cfg);
 }
 
+/* Host names compare as Windows does, ignoring case. In a path '*' also crosses '/', so a
+ * rule for "/mnt/hist01/" followed by '*' takes the whole mount. */
+static bool rule_matches_file(const struct fl_cell_rule *r, const char *host, const char *path)
+{
+    if (r->host_glob && (!host || fnmatch(r->host_glob, host, FNM_CASEFOLD) != 0))
+        return false;
+    return !r->path_glob || (path && fnmatch(r->path_glob, path, 0) == 0);
+}
+
+static void rule_apply(const struct fl_cell_rule *r, const char **site, const char **line,
+                       const char **cell)
+{
+    if (r->site)
+        *site = r->site;
+    if (r->line)
+        *line = r->line;
+    if (r->cell)
+        *cell = r->cell;
+}
+
 void fl_config_map_cell(const struct fl_config *cfg, const char *host, const char *path,
                         const char **site, const char **line, const char **cell)
 {
     for (size_t i = 0; i < cfg->n_cells; i++) {
         const struct fl_cell_rule *r = &cfg->cells[i];
         if (r->attr_key)
-            continue; /* attribute rules apply per event, not per file */
-        /* Host names compare as Windows does, ignoring case. In a path '*' also crosses
-         * '/', so a rule for "/mnt/hist01/" followed by '*' takes the whole mount. */
-        if (r->host_glob && (!host || fnmatch(r->host_glob, host, FNM_CASEFOLD) != 0))
+            continue; /* attribute rules apply per event (fl_config_map_event) */
+        if (rule_matches_file(r, host, path)) {
+            rule_apply(r, site, line, cell);
+            return;
+        }
+    }
+}
+
+bool fl_config_needs_event_map(const struct fl_config *cfg, bool has_host)
+{
+    for (size_t i = 0; i < cfg->n_cells; i++)
+        if (cfg->cells[i].attr_key || (cfg->cells[i].host_glob && !has_host))
+            return true;
+    return false;
+}
+
+/* An attribute's value as text, for comparison with a rule's value. */
+static bool attr_equals(const struct fl_attr *a, const char *want)
+{
+    char num[24];
+    struct fl_str v;
+    switch (a->kind) {
+    case FL_ATTR_STR:
+        v = a->str;
+        break;
+    case FL_ATTR_INT:
+        v = (struct fl_str){num, (size_t)snprintf(num, sizeof num, "%lld", (long long)a->num)};
+        break;
+    default:
+        v = fl_str_c(a->num ? "true" : "false");
+        break;
+    }
+    return strlen(want) == v.len && memcmp(want, v.p, v.len) == 0;
+}
+
+void fl_config_map_event(const struct fl_config *cfg, const char *path, struct fl_event *ev)
+{
+    char host[256];
+    size_t hn = ev->host.len < sizeof host ? ev->host.len : sizeof host - 1;
+    memcpy(host, ev->host.p, hn);
+    host[hn] = 0;
+    for (size_t i = 0; i < cfg->n_cells; i++) {
+        const struct fl_cell_rule *r = &cfg->cells[i];
+        if (!rule_matches_file(r, hn ? host : NULL, path))
             continue;
-        if (r->path_glob && (!path || fnmatch(r->path_glob, path, 0) != 0))
-            continue;
-        if (r->site)
-            *site = r->site;
-        if (r->line)
-            *line = r->line;
-        if (r->cell)
-            *cell = r->cell;
+        if (r->attr_key) {
+            const struct fl_attr *a = fl_event_attr_get(ev, r->attr_key);
+            if (!a || !attr_equals(a, r->attr_value))
+                continue;
+        }
+        const char *site = NULL, *line = NULL, *cell = NULL;
+        rule_apply(r, &site, &line, &cell);
+        if (site && !ev->site.len)
+            ev->site = fl_str_c(site);
+        if (line && !ev->line.len)
+            ev->line = fl_str_c(line);
+        if (cell && !ev->cell.len)
+            ev->cell = fl_str_c(cell);
         return;
     }
 }

@@ -101,7 +101,15 @@ int fl_layout_from_yaml(const struct fl_ydoc *doc, const struct fl_ynode *node,
 int fl_layout_load(const char *path, struct fl_layout *out, struct fl_ydoc **doc_out,
                    struct fl_err *err);
 
-/* Applies the cell rules to (host, path); leaves the outputs untouched when no rule matches. */
+/* Per event, for files whose site/line/cell the file-level rules cannot decide: attribute
+ * rules, and host rules when the host comes from the records (no sources[].host). True when
+ * cfg has such rules for a file with (has_host) or without a configured host. */
+bool fl_config_needs_event_map(const struct fl_config *cfg, bool has_host);
+/* Applies the first rule matching the event's host, path and attributes; fills only the
+ * event's empty site/line/cell (with strings owned by cfg). */
+void fl_config_map_event(const struct fl_config *cfg, const char *path, struct fl_event *ev);
+/* Applies the cell rules to (host, path), skipping attribute rules; leaves the outputs
+ * untouched when no rule matches. */
 void fl_config_map_cell(const struct fl_config *cfg, const char *host, const char *path,
                         const char **site, const char **line, const char **cell);
 

@@ -87,6 +87,7 @@ struct fl_tail_file {
     bool is_finished;         /* stream finished (EOF of a gone file) */
     bool is_polled;
     int wd;                   /* inotify watch of its directory, -1: read every round */
+    const struct fl_config *map_cfg; /* cell rules applied per event, or NULL */
     uint32_t name_hash;       /* of the path's last component, for inotify's names */
     bool is_dirty;            /* inotify said it was written since its last read */
     bool is_seen;             /* scan mark */
@@ -256,6 +257,8 @@ static int tail_emit(void *ctx, struct fl_event *ev)
             return 0;
         tf->fps->emitted_end = ev->end_offset;
     }
+    if (tf->map_cfg)
+        fl_config_map_event(tf->map_cfg, tf->path, ev);
     t->stats.events++;
     tf->n_events++;
     if (ev->is_unparsed) {
@@ -303,7 +306,11 @@ static int stream_open(struct fl_tail *t, struct fl_tail_file *tf)
     const struct fl_source_cfg *src = tf->src;
     const char *site = src->site, *line = src->line, *cell = src->cell;
     const char *s2 = NULL, *l2 = NULL, *c2 = NULL;
-    fl_config_map_cell(t->cfg, src->host, tf->path, &s2, &l2, &c2);
+    /* Rules that need the records (attributes, or the host when the records name it) are
+     * applied per event, all of them in their order; otherwise once, here. */
+    tf->map_cfg = fl_config_needs_event_map(t->cfg, src->host != NULL) ? t->cfg : NULL;
+    if (!tf->map_cfg)
+        fl_config_map_cell(t->cfg, src->host, tf->path, &s2, &l2, &c2);
     struct fl_stream_cfg sc = {
         .file = tf->path,
         .source = src->type,
