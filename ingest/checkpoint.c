@@ -112,6 +112,15 @@ static struct fl_ckpt_entry *ckpt_find(const struct fl_ckpt *ck, uint64_t fp)
     return NULL;
 }
 
+void fl_ckpt_forget(struct fl_ckpt *ck, uint64_t fingerprint)
+{
+    struct fl_ckpt_entry *e = ckpt_find(ck, fingerprint);
+    if (!e)
+        return;
+    *e = ck->entries[--ck->n];
+    ck->is_dirty = true;
+}
+
 const struct fl_ckpt_entry *fl_ckpt_get(const struct fl_ckpt *ck, uint64_t fingerprint)
 {
     return ckpt_find(ck, fingerprint);

@@ -66,6 +66,9 @@ const struct fl_ckpt_entry *fl_ckpt_get(const struct fl_ckpt *ck, uint64_t finge
  * entries of every open file regularly keeps them from expiring. */
 int fl_ckpt_set(struct fl_ckpt *ck, uint64_t fingerprint, uint64_t offset, uint64_t dev,
                 uint64_t ino, const char *path, int64_t now_ms);
+/* Drops a fingerprint's entry: its content started again (a recreated database), so the
+ * next offsets set are smaller than the old ones. */
+void fl_ckpt_forget(struct fl_ckpt *ck, uint64_t fingerprint);
 /* Writes the file atomically if anything changed. */
 int fl_ckpt_save(struct fl_ckpt *ck, struct fl_err *err);
 /* Drops entries not updated since before cutoff_ms (files long gone). The caller must have

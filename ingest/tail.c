@@ -15,6 +15,7 @@
 #include <xxhash.h>
 #include "core/log.h"
 #include "ingest/tail.h"
+#include "parsers/ignition_idb.h"
 
 #define READ_CHUNK (256u << 10)
 /* Per file per round: one busy file cannot starve the rest, and a round stays short enough
@@ -23,6 +24,7 @@
 #define DRAIN_MAX_MS 500       /* shutdown: reading what is left, at most this long */
 #define ROUND_READ_MS 50       /* reading per round, before the next scan */
 #define COALESCE_MS 5          /* a wake-up by inotify waits this long after the last round */
+#define IDB_ROWS_PER_READ 20000 /* rows of a system_logs.idb per read round */
 #define GONE_MISSES 3          /* scans that miss a still-linked file before it counts as gone */
 #define FP_KEEP_MS (10 * 60 * 1000) /* content states kept after their last file closed */
 #define FP_KEEP_MAX 1024
@@ -89,6 +91,8 @@ struct fl_tail_file {
     int wd;                   /* inotify watch of its directory, -1: read every round */
     const struct fl_config *map_cfg; /* cell rules applied per event, or NULL */
     uint32_t name_hash;       /* of the path's last component, for inotify's names */
+    bool is_idb;              /* Ignition's system_logs.idb: rows by event_id, not bytes */
+    bool is_idb_failing;      /* its last read failed (logged once until one succeeds) */
     bool is_dirty;            /* inotify said it was written since its last read */
     bool is_seen;             /* scan mark */
     struct fl_tail_file *next;
@@ -192,7 +196,9 @@ static void fps_expire(struct fl_tail *t, int64_t now)
 static void fps_attach(struct fl_tail *t, struct fl_tail_file *tf)
 {
     uint64_t fp;
-    if (!fl_stream_fingerprint(tf->stream, &fp))
+    if (tf->is_idb) /* DESIGN.md: an idb's fingerprint is its path */
+        fp = fl_fingerprint_bytes(tf->path, strlen(tf->path));
+    else if (!fl_stream_fingerprint(tf->stream, &fp))
         return;
     tf->fingerprint = fp;
     tf->has_fingerprint = true;
@@ -301,17 +307,15 @@ const char *fl_tail_file_path(const struct fl_tail_file *tf)
     return tf->path;
 }
 
-static int stream_open(struct fl_tail *t, struct fl_tail_file *tf)
+/* The stream configuration of tf (labels from the source and the file-level cell rules). */
+static void stream_cfg(struct fl_tail *t, struct fl_tail_file *tf, struct fl_stream_cfg *out)
 {
     const struct fl_source_cfg *src = tf->src;
     const char *site = src->site, *line = src->line, *cell = src->cell;
     const char *s2 = NULL, *l2 = NULL, *c2 = NULL;
-    /* Rules that need the records (attributes, or the host when the records name it) are
-     * applied per event, all of them in their order; otherwise once, here. */
-    tf->map_cfg = fl_config_needs_event_map(t->cfg, src->host != NULL) ? t->cfg : NULL;
     if (!tf->map_cfg)
         fl_config_map_cell(t->cfg, src->host, tf->path, &s2, &l2, &c2);
-    struct fl_stream_cfg sc = {
+    *out = (struct fl_stream_cfg){
         .file = tf->path,
         .source = src->type,
         .tz = t->tzs[tf->src_index],
@@ -326,6 +330,15 @@ static int stream_open(struct fl_tail *t, struct fl_tail_file *tf)
         .max_line_bytes = t->cfg->max_line_bytes,
         .out = {tail_emit, tf},
     };
+}
+
+static int stream_open(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    /* Rules that need the records (attributes, or the host when the records name it) are
+     * applied per event, all of them in their order; otherwise once, in the labels. */
+    tf->map_cfg = fl_config_needs_event_map(t->cfg, tf->src->host != NULL) ? t->cfg : NULL;
+    struct fl_stream_cfg sc;
+    stream_cfg(t, tf, &sc);
     struct fl_err err;
     tf->stream = fl_stream_new(&sc, &err);
     if (!tf->stream) {
@@ -385,6 +398,10 @@ static struct fl_tail_file *file_open(struct fl_tail *t, size_t src_index, const
     tf->name_hash = name_hash(path);
     tf->is_dirty = true;
     tf->last_data_ms = now_ms();
+    char magic[16];
+    tf->is_idb = strcmp(tf->src->type, "ignition") == 0 &&
+                 pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+                 memcmp(magic, "SQLite format 3", 16) == 0;
     fl_acks_init(&tf->acks, 0);
     if (stream_open(t, tf) != 0) {
         close(fd);
@@ -437,6 +454,94 @@ static void mark_replaced(struct fl_tail *t, struct fl_tail_file *tf)
     t->needs_scan = true;
 }
 
+/* --- Ignition's system_logs.idb ---------------------------------------------------------
+ * Followed by event_id through the SQLite reader (parsers/ignition_idb.h), which opens it
+ * read-only for each read: a round reads the rows after the last one emitted (the checkpoint
+ * after a restart: an idb's offset is the row's event_id), at most IDB_ROWS_PER_READ. */
+
+struct idb_read {
+    struct fl_tail_file *tf;
+    struct fl_stream_cfg sc;
+    uint64_t fingerprint;
+    int64_t now_ms, cursor;
+    size_t rows;
+    bool is_reset;
+};
+
+static void stream_cfg(struct fl_tail *t, struct fl_tail_file *tf, struct fl_stream_cfg *sc);
+
+/* A gateway restart recreates the store and its event_ids start again at 1: what was
+ * emitted and acknowledged of the old one says nothing of the new one. Only done with
+ * nothing in flight (sequence numbers and acknowledged offsets start afresh). */
+static void idb_restart(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    fl_warn("%s: the store was recreated (gateway restart?): reading it from its first row",
+            tf->path);
+    fl_acks_free(&tf->acks);
+    fl_acks_init(&tf->acks, 0);
+    if (tf->fps) {
+        tf->fps->emitted_end = 0;
+        tf->fps->acked_floor = 0;
+        tf->fps->safe_offset = 0;
+        if (t->opts.ckpt)
+            fl_ckpt_forget(t->opts.ckpt, tf->fps->fingerprint);
+    }
+}
+
+static int idb_emit(void *ctx, struct fl_event *ev)
+{
+    struct idb_read *r = ctx;
+    struct fl_tail_file *tf = r->tf;
+    if (r->rows == 0 && r->cursor > 0 && (int64_t)ev->offset <= r->cursor) {
+        if (fl_acks_in_flight(&tf->acks))
+            return FL_EAGAIN; /* the old store's rows land first; read again next round */
+        idb_restart(tf->t, tf);
+        r->is_reset = true;
+    }
+    if (r->rows == IDB_ROWS_PER_READ || tf->t->is_paused)
+        return FL_EAGAIN; /* the rest next round */
+    r->rows++;
+    fl_stream_label_event(&r->sc, r->fingerprint, r->now_ms, ev);
+    tf->t->stats.lines++;
+    return tail_emit(tf, ev);
+}
+
+static int idb_read(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    if (!tf->has_ckpt_lookup) {
+        tf->has_ckpt_lookup = true;
+        fps_attach(t, tf);
+    }
+    struct idb_read r = {.tf = tf, .now_ms = now_ms(),
+                         .fingerprint = fl_fingerprint_bytes(tf->path, strlen(tf->path))};
+    stream_cfg(t, tf, &r.sc);
+    r.cursor = tf->fps ? (int64_t)tf->fps->emitted_end : 0;
+    int64_t last = 0;
+    struct fl_err err;
+    int rc = fl_ignition_idb_read(tf->path, r.cursor, &(struct fl_sink){idb_emit, &r}, &last,
+                                  &err);
+    if (rc == 0 || rc == FL_EAGAIN) {
+        if (tf->is_idb_failing)
+            fl_info("%s: readable again", tf->path);
+        tf->is_idb_failing = false;
+        tf->is_eof = rc == 0;
+        if (r.rows)
+            tf->last_data_ms = r.now_ms;
+        return 0;
+    }
+    if (rc == FL_ENOMEM)
+        return rc;
+    if (!tf->is_idb_failing) {
+        char msg[600];
+        fl_err_format(&err, msg, sizeof msg);
+        fl_warn("%s (retried every poll interval)", msg[0] ? msg : fl_strerror(rc));
+    }
+    tf->is_idb_failing = true;
+    tf->is_eof = true;
+    t->stats.read_errors++;
+    return 0;
+}
+
 /* Pushes what is new in one file into its stream, up to READ_BUDGET bytes; tf->is_eof tells
  * whether the end was reached. Every chunk is checked against truncation after it was read
  * (size below the position, or first bytes changed): a writer that truncates and writes
@@ -448,6 +553,8 @@ static int file_read(struct fl_tail *t, struct fl_tail_file *tf)
     tf->is_eof = false;
     if (tf->is_dead || tf->is_finished || tf->is_broken)
         return 0;
+    if (tf->is_idb)
+        return idb_read(t, tf);
     size_t budget = READ_BUDGET;
     while (budget) {
         ssize_t n = pread(tf->fd, t->chunk, READ_CHUNK, (off_t)tf->read_off);
@@ -668,8 +775,9 @@ static void scan(struct fl_tail *t)
 
 static void check_truncation(struct fl_tail *t)
 {
+    /* Not an idb: SQLite rewrites its own header on every change. */
     for (struct fl_tail_file *tf = t->files; tf; tf = tf->next)
-        if (!tf->is_dead && !tf->is_gone && file_was_replaced(tf))
+        if (!tf->is_dead && !tf->is_gone && !tf->is_idb && file_was_replaced(tf))
             mark_replaced(t, tf);
 }
 
@@ -842,7 +950,8 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
              * stopped before the end, and on every poll tick (a safety net for events
              * inotify cannot see: a file reached through a symlink, a missed event). With
              * many quiet files, this keeps a busy one from costing a read of all of them. */
-            bool is_due = tf->wd < 0 || tf->is_dirty || !tf->is_eof || tf->is_gone || is_tick;
+            bool is_due = (tf->wd < 0 && !tf->is_idb) || tf->is_dirty || !tf->is_eof ||
+                          tf->is_gone || is_tick; /* a polled idb: on the poll interval */
             int rc = 0;
             if (is_due) {
                 tf->is_dirty = false;
