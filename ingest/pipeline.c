@@ -735,7 +735,9 @@ static void render(void *ctx, struct fl_buf *out)
                       "faultline_events_by_category_total{source=\"%s\",category=\"%s\"} %" PRIu64
                       "\n",
                       p->by_category[i].source, p->by_category[i].category, p->by_category[i].n);
-    fl_buf_printf(out, "faultline_cut_lines_total %" PRIu64 "\n", ts->cut_lines);
+    fl_buf_printf(out, "faultline_cut_lines_total %" PRIu64
+                  "\nfaultline_aveva_chain_missing_total %" PRIu64 "\n",
+                  ts->cut_lines, ts->chain_missing);
     struct render_ctx rc = {out};
     fl_tail_foreach(p->tail, render_file, &rc);
 }

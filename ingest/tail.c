@@ -15,6 +15,7 @@
 #include <xxhash.h>
 #include "core/log.h"
 #include "ingest/tail.h"
+#include "parsers/aveva.h"
 #include "parsers/ignition_idb.h"
 
 #define READ_CHUNK (256u << 10)
@@ -93,6 +94,10 @@ struct fl_tail_file {
     uint32_t name_hash;       /* of the path's last component, for inotify's names */
     bool is_idb;              /* Ignition's system_logs.idb: rows by event_id, not bytes */
     bool is_idb_failing;      /* its last read failed (logged once until one succeeds) */
+    bool is_chain;            /* an AVEVA .aaLOG: read in message-number order */
+    bool has_chain;           /* chain holds its header (complete) */
+    bool is_complete;         /* closed by the logger and read up to its trailer */
+    struct fl_aveva_chain chain;
     bool is_dirty;            /* inotify said it was written since its last read */
     bool is_seen;             /* scan mark */
     struct fl_tail_file *next;
@@ -402,6 +407,11 @@ static struct fl_tail_file *file_open(struct fl_tail *t, size_t src_index, const
     tf->is_idb = strcmp(tf->src->type, "ignition") == 0 &&
                  pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
                  memcmp(magic, "SQLite format 3", 16) == 0;
+    if (strcmp(tf->src->type, "aveva") == 0) {
+        int crc = fl_aveva_chain_read(fd, &tf->chain);
+        tf->is_chain = crc == 0 || crc == FL_EAGAIN;
+        tf->has_chain = crc == 0;
+    }
     fl_acks_init(&tf->acks, 0);
     if (stream_open(t, tf) != 0) {
         close(fd);
@@ -540,6 +550,58 @@ static int idb_read(struct fl_tail *t, struct fl_tail_file *tf)
     tf->is_eof = true;
     t->stats.read_errors++;
     return 0;
+}
+
+/* --- AVEVA's file chain -----------------------------------------------------------------
+ * The logger writes one .aaLOG after another, message numbers continuing from file to file
+ * (aveva.md §2.4). The chain's files are read in message-number order: a file waits while
+ * one with lower numbers of the same source still has unread data (at the first start, or
+ * after a restart, the whole chain is replayed in order). Once the logger has closed a file
+ * and it is read up to its trailer, it is complete and no longer read; the next file's first
+ * number must then be this one's first + count, else the records between are missing. */
+
+/* True when a lower-numbered file of tf's chain still has data to read. */
+static bool chain_waits(const struct fl_tail *t, const struct fl_tail_file *tf)
+{
+    if (!tf->has_chain)
+        return false;
+    for (const struct fl_tail_file *o = t->files; o; o = o->next)
+        if (o != tf && o->has_chain && o->src_index == tf->src_index && !o->is_complete &&
+            !o->is_dead && !o->is_finished && !o->is_broken && !o->is_eof &&
+            o->chain.first_msgno < tf->chain.first_msgno)
+            return true;
+    return false;
+}
+
+/* After a read that reached the end: re-reads the header (it changes while the file is
+ * written) and, once the file is closed and read up to its trailer, completes it. */
+static void chain_update(struct fl_tail *t, struct fl_tail_file *tf)
+{
+    if (tf->is_complete || fl_aveva_chain_read(tf->fd, &tf->chain) != 0)
+        return;
+    tf->has_chain = true;
+    if (!tf->chain.is_closed || tf->read_off < tf->chain.records_end)
+        return;
+    tf->is_complete = true;
+    uint64_t next = tf->chain.first_msgno + tf->chain.count;
+    const struct fl_tail_file *succ = NULL;
+    for (const struct fl_tail_file *o = t->files; o; o = o->next)
+        if (o != tf && o->has_chain && o->src_index == tf->src_index &&
+            o->chain.first_msgno > tf->chain.first_msgno &&
+            (!succ || o->chain.first_msgno < succ->chain.first_msgno))
+            succ = o;
+    if (succ && succ->chain.first_msgno != next) {
+        uint64_t gap = succ->chain.first_msgno > next ? succ->chain.first_msgno - next : 0;
+        t->stats.chain_missing += gap;
+        fl_warn("%s: AVEVA chain: message numbers %llu..%llu are missing before %s (the "
+                "trailer names %s; files deleted or not copied?)", tf->path,
+                (unsigned long long)next, (unsigned long long)succ->chain.first_msgno - 1,
+                succ->path, tf->chain.next_name[0] ? tf->chain.next_name : "no next file");
+    } else if (!succ) {
+        fl_info("%s: complete (messages %llu..%llu); next in the chain: %s", tf->path,
+                (unsigned long long)tf->chain.first_msgno, (unsigned long long)next - 1,
+                tf->chain.next_name[0] ? tf->chain.next_name : "(not named)");
+    }
 }
 
 /* Pushes what is new in one file into its stream, up to READ_BUDGET bytes; tf->is_eof tells
@@ -952,10 +1014,14 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
              * many quiet files, this keeps a busy one from costing a read of all of them. */
             bool is_due = (tf->wd < 0 && !tf->is_idb) || tf->is_dirty || !tf->is_eof ||
                           tf->is_gone || is_tick; /* a polled idb: on the poll interval */
+            if (tf->is_chain && (tf->is_complete || chain_waits(t, tf)))
+                is_due = false;
             int rc = 0;
             if (is_due) {
                 tf->is_dirty = false;
                 rc = file_read(t, tf);
+                if (tf->is_chain && tf->is_eof)
+                    chain_update(t, tf);
             }
             if (rc == FL_ENOMEM)
                 return rc;

@@ -84,6 +84,7 @@ int fl_tail_reload(struct fl_tail *t, const struct fl_config *cfg, struct fl_err
 struct fl_tail_stats {
     uint64_t lines, bytes, events, unparsed, files_open, files_polled, rotations,
         truncations, read_errors, cut_lines;
+    uint64_t chain_missing;   /* AVEVA message numbers missing between chained files */
 };
 const struct fl_tail_stats *fl_tail_stats(const struct fl_tail *t);
 /* Per-file view for metrics: calls fn for each open file. */

@@ -11,13 +11,15 @@
  * fixtures): one record per non-empty line, no time, severity from the message words.
  *
  * What it leaves to others: following the file chain (PrevFileName / next-file trailer) is
- * the tailer's job; ids, file names and configured hosts are the stream's. Nothing here
+ * the tailer's job, with the header facts of fl_aveva_chain_read (aveva.h); ids, file names and configured hosts are the stream's. Nothing here
  * allocates per record: decoded strings go into one reused buffer, numbers into fixed
  * per-file arrays. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "core/buf.h"
 #include "core/err.h"
+#include "parsers/aveva.h"
 #include "parsers/catalog.h"
 #include "parsers/decode.h"
 #include "parsers/opcua.h"
@@ -820,3 +822,37 @@ const struct fl_parser fl_parser_aveva = {
     .flush = aveva_flush,
     .close = aveva_close,
 };
+
+int fl_aveva_chain_read(int fd, struct fl_aveva_chain *out)
+{
+    uint8_t h[AALOG_HDR_FIXED];
+    ssize_t n = pread(fd, h, sizeof h, 0);
+    if (n < 8)
+        return n < 0 || magic_kind(h, (size_t)n) != MODE_START ? FL_EUNPARSED : FL_EAGAIN;
+    if (magic_kind(h, (size_t)n) != MODE_AALOG)
+        return FL_EUNPARSED;
+    if (n < (ssize_t)sizeof h)
+        return FL_EAGAIN;
+    memset(out, 0, sizeof *out);
+    out->first_msgno = rd64(h + 20);
+    out->count = rd32(h + 28);
+    uint32_t trailer = rd32(h + 16), hdr_len = rd32(h + 8);
+    /* header+16 inside the header cannot end the records: still being written (§2.4). */
+    out->is_closed = trailer != 0 && trailer >= hdr_len;
+    if (!out->is_closed)
+        return 0;
+    out->records_end = trailer;
+    uint8_t name[2 * TRAILER_MAX_CHARS + 2];
+    ssize_t m = pread(fd, name, sizeof name, (off_t)trailer);
+    size_t nul = m > 0 ? find_nul16(name, 0, (size_t)m) : SIZE_MAX;
+    if (nul == SIZE_MAX || nul == 0)
+        return 0; /* no readable trailer: closed, next file unknown */
+    struct fl_buf b;
+    fl_buf_init(&b, sizeof out->next_name - 1);
+    if (decode_string(&b, name, 0, nul) == 0 && b.len < sizeof out->next_name) {
+        memcpy(out->next_name, b.data, b.len);
+        out->next_name[b.len] = 0;
+    }
+    fl_buf_free(&b);
+    return 0;
+}

@@ -355,7 +355,9 @@ int fl_stream_write(struct fl_stream *s, const uint8_t *p, size_t n)
         int rc = fl_buf_append(&s->head, p, n);
         if (rc)
             return rc;
-        if (s->head.len < HEAD_BYTES)
+        /* A configured binary parser needs no head to decide on: a small .aaLOG being
+         * written is read as it grows, not once it reaches 4 KiB. */
+        if (s->head.len < HEAD_BYTES && !(s->parser && s->parser->is_binary))
             return 0;
         return decide(s, false);
     }
