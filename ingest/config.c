@@ -523,7 +523,7 @@ static int config_read(struct fl_config *cfg, struct fl_err *err)
     cfg->queue_max_events = 100000;
     cfg->idle_flush_ms = 2000;
     cfg->poll_interval_ms = 1000;
-    cfg->checkpoint_interval_ms = 1000;
+    cfg->checkpoint_interval_ms = 200; /* ~1 ms of fsyncs each: a crash re-sends at most this much */
     cfg->is_archive = true;
     cfg->metrics_listen = "127.0.0.1:9464";
     if (is_null(root))

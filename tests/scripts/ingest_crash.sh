@@ -8,8 +8,11 @@
 # delivered after the last checkpoint write before a kill (checkpoint_interval 500 ms) and
 # those in flight. They are counted and printed, and bounded by what the writer produces in
 # 2 s per kill. The random moments come from IL_SEED (printed) so a failure can be replayed.
+# --poll: the same in forced polling mode (ingest_poll.sh).
 . "$(dirname "$0")/ingest_lib.sh"
-name=ingest_crash
+poll=
+[ "${1:-}" = --poll ] && poll=--poll
+name=ingest_crash${poll:+_poll}
 il_init "$name"
 
 records=${IL_RECORDS:-100000}
@@ -20,7 +23,7 @@ seed=${IL_SEED:-$(( $(date +%s) % 100000 ))}
 il_cluster_start
 mkdir -p "$IL_TMP/logs"
 il_config "$IL_TMP/cfg.yaml" "$IL_TMP/state" "$IL_BOOT" "$IL_TMP/logs/wrapper.log*"
-il_start ingest -c "$IL_TMP/cfg.yaml"
+il_start ingest -c "$IL_TMP/cfg.yaml" $poll
 
 t0=$(il_now)
 "$IL_TOOLS/log_writer" "$IL_TMP/logs/wrapper.log" "$records" --mode rename --rotate-every 10000 \
@@ -38,7 +41,7 @@ for nap in $naps; do
     il_kill9
     done_kills=$((done_kills + 1))
     cp "$IL_TMP/state/checkpoints" "$IL_TMP/checkpoints.$done_kills" 2>/dev/null
-    il_start ingest -c "$IL_TMP/cfg.yaml"
+    il_start ingest -c "$IL_TMP/cfg.yaml" $poll
 done
 if ! wait "$writer"; then
     il_fail "log_writer failed: $(cat "$IL_TMP/writer.log")"
