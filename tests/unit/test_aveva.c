@@ -5,7 +5,9 @@
  * present. Hostile inputs must give events or a clean stop, never a crash (ASan+UBSan). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
+#include "parsers/aveva.h"
 #include "parsers/parser.h"
 #include "parsers/stream.h"
 #include "unit.h"
@@ -774,7 +776,54 @@ static void fingerprint_is_first_number_and_first_filetime(void)
     CHECK_INT(fl_parser_aveva.fingerprint((const uint8_t *)text, 20, &fp), FL_EAGAIN);
 }
 
+/* Writes b to a temp file and reads its chain facts through the descriptor. */
+static int chain_of(const struct bytes *b, size_t n, struct fl_aveva_chain *c)
+{
+    char path[] = "/tmp/fl-aveva-chain-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return -1;
+    unlink(path);
+    CHECK_INT(write(fd, b->d, n), (long)n);
+    int rc = fl_aveva_chain_read(fd, c);
+    close(fd);
+    return rc;
+}
+
+static void chain_read_gives_numbers_and_the_next_file(void)
+{
+    static struct bytes b;
+    struct fl_aveva_chain c;
+    build_aalog(&b, sample_recs, N_SAMPLE, true, NULL);
+    CHECK_INT(chain_of(&b, b.n, &c), 0);
+    CHECK_INT(c.first_msgno, 60389);
+    CHECK_INT(c.count, N_SAMPLE);
+    CHECK(c.is_closed);
+    CHECK_STR(c.next_name, "HOST-71449897282.aaLOG");
+    /* Being written: header+16 = 0, no trailer. */
+    build_aalog(&b, sample_recs, N_SAMPLE, false, NULL);
+    CHECK_INT(chain_of(&b, b.n, &c), 0);
+    CHECK(!c.is_closed);
+    CHECK_STR(c.next_name, "");
+    /* A header still being written; then no .aaLOG at all. */
+    CHECK_INT(chain_of(&b, 30, &c), FL_EAGAIN);
+    CHECK_INT(chain_of(&b, 4, &c), FL_EAGAIN);
+    static const char text[] = "Platform X exceed maximum heartbeats timeout\r\n";
+    memcpy(b.d, text, sizeof text);
+    CHECK_INT(chain_of(&b, sizeof text - 1, &c), FL_EUNPARSED);
+    /* The note's example (aveva.md §2.1): 60389, 7 records, trailer ...282.aaLOG. */
+    if (read_file("corpus/aveva/binary/2014R2-VS-WSP1449897279.aaLOG", &b)) {
+        CHECK_INT(chain_of(&b, b.n, &c), 0);
+        CHECK_INT(c.first_msgno, 60389);
+        CHECK_INT(c.count, 7);
+        CHECK(c.is_closed);
+        CHECK_STR(c.next_name, "2014R2-VS-WSP1449897282.aaLOG");
+    }
+}
+
 UNIT_MAIN(UNIT_TEST(aalog_record_fields_follow_the_note),
+          UNIT_TEST(chain_read_gives_numbers_and_the_next_file),
           UNIT_TEST(severity_follows_logflag_rules),
           UNIT_TEST(chunked_feed_gives_same_events_as_whole_file),
           UNIT_TEST(half_written_file_ends_at_last_whole_record),

@@ -348,6 +348,34 @@ static void offsets_only_move_forward_and_hints_follow_the_file(void)
     remove_dir();
 }
 
+static void forgotten_entry_starts_again_lower_and_stays_gone_on_disk(void)
+{
+    make_dir();
+    char path[128];
+    ckpt_path(path, sizeof path);
+    struct fl_ckpt ck;
+    struct fl_err err;
+    CHECK_INT(fl_ckpt_open(&ck, path, &err), 0);
+    CHECK_INT(fl_ckpt_set(&ck, 7, 600, 1, 100, "/gw/system_logs.idb", 10), 0);
+    CHECK_INT(fl_ckpt_set(&ck, 8, 50, 1, 101, "/gw/other.log", 10), 0);
+    CHECK_INT(fl_ckpt_save(&ck, &err), 0);
+    /* A recreated store: its event_ids start again at 1. */
+    fl_ckpt_forget(&ck, 7);
+    CHECK(fl_ckpt_get(&ck, 7) == NULL);
+    CHECK_INT(fl_ckpt_get(&ck, 8)->offset, 50);
+    CHECK_INT(fl_ckpt_save(&ck, &err), 0);
+    fl_ckpt_close(&ck);
+    CHECK_INT(fl_ckpt_open(&ck, path, &err), 0);
+    CHECK(fl_ckpt_get(&ck, 7) == NULL);
+    CHECK_INT(ck.n, 1);
+    CHECK_INT(fl_ckpt_set(&ck, 7, 20, 1, 102, "/gw/system_logs.idb", 11), 0);
+    CHECK_INT(fl_ckpt_get(&ck, 7)->offset, 20);
+    fl_ckpt_forget(&ck, 12345); /* unknown: nothing happens */
+    CHECK_INT(ck.n, 2);
+    fl_ckpt_close(&ck);
+    remove_dir();
+}
+
 static void entries_not_updated_since_the_cutoff_expire(void)
 {
     make_dir();
@@ -475,6 +503,7 @@ UNIT_MAIN(UNIT_TEST(acks_advance_only_over_the_acknowledged_prefix),
           UNIT_TEST(leftover_temp_file_from_a_crash_does_not_matter),
           UNIT_TEST(corrupt_line_is_refused_with_its_line_number),
           UNIT_TEST(offsets_only_move_forward_and_hints_follow_the_file),
+          UNIT_TEST(forgotten_entry_starts_again_lower_and_stays_gone_on_disk),
           UNIT_TEST(entries_not_updated_since_the_cutoff_expire),
           UNIT_TEST(file_name_with_a_newline_does_not_corrupt_the_checkpoint),
           UNIT_TEST(save_that_cannot_finish_keeps_the_previous_file),
