@@ -12,11 +12,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
-#include <xxhash.h>
-#include "core/log.h"
-#include "ingest/tail.h"
-#include "parsers/aveva.h"
-#include "parsers/ignition_idb.h"
+#include "ingest/tail_int.h"
 
 #define READ_CHUNK (256u << 10)
 /* Per file per round: one busy file cannot starve the rest, and a round stays short enough
@@ -25,13 +21,7 @@
 #define DRAIN_MAX_MS 500       /* shutdown: reading what is left, at most this long */
 #define ROUND_READ_MS 50       /* reading per round, before the next scan */
 #define COALESCE_MS 5          /* a wake-up by inotify waits this long after the last round */
-#define IDB_ROWS_PER_READ 20000 /* rows of a system_logs.idb per read round */
 #define GONE_MISSES 3          /* scans that miss a still-linked file before it counts as gone */
-#define FP_KEEP_MS (10 * 60 * 1000) /* content states kept after their last file closed */
-#define FP_KEEP_MAX 1024
-#define HEAD_CHECK_BYTES 256
-#define MAX_WATCHES 256
-#define MAX_BAD_PATHS 256
 
 /* statfs magic numbers of filesystems where inotify sees no remote writes. */
 #define FS_CIFS 0xFF534D42u
@@ -39,105 +29,6 @@
 #define FS_SMB 0x517Bu
 #define FS_NFS 0x6969u
 #define FS_FUSE 0x65735546u
-
-/* What was emitted of one content (host + fingerprint of the first data line), shared by every
- * file that holds it: a renamed file, a copytruncate copy and the original being truncated,
- * a file re-read after a restart. An event is passed on only if it ends past emitted_end, so
- * one content's events leave once each, in offset order, whichever file they are read from. */
-struct fp_state {
-    uint64_t fingerprint;
-    uint64_t host_hash;
-    uint64_t emitted_end;  /* events ending at or before this were emitted (or delivered) */
-    uint64_t acked_floor;  /* highest fully acknowledged position of a file already closed */
-    unsigned refs;         /* open files with this content */
-    int64_t released_ms;   /* when refs dropped to 0 */
-    uint64_t safe_offset;  /* delivered up to here, whichever file sent it (last update) */
-    /* scratch of fl_tail_update_checkpoints */
-    uint64_t ck_min_inflight, ck_max_acked;
-    struct fl_tail_file *ck_file;
-    struct fp_state *next;
-};
-
-struct fl_tail_file {
-    struct fl_tail *t;
-    size_t src_index;
-    const struct fl_source_cfg *src;
-    char *path;
-    int fd;
-    dev_t dev;
-    ino_t ino;
-    uint64_t read_off;        /* raw bytes pushed into the stream */
-    struct fl_stream *stream;
-    struct fl_acks acks;
-    struct fp_state *fps;     /* set at the first event (the fingerprint is known by then) */
-    bool has_ckpt_lookup;
-    uint64_t fingerprint;
-    bool has_fingerprint;
-    uint64_t lines_seen;      /* the stream's line count at the last read (metrics) */
-    unsigned gone_misses;     /* consecutive scans that did not see the file */
-    uint64_t n_events, n_unparsed; /* for the "not this format" warning */
-    bool is_warned_unparsed, is_warned_cut;
-    uint8_t head[HEAD_CHECK_BYTES]; /* the file's first bytes: truncation check */
-    size_t head_len;
-    int64_t last_data_ms;
-    bool has_unflushed;       /* data arrived since the last idle flush */
-    bool is_gone;             /* the path no longer leads here: drain, then close */
-    bool is_eof;              /* the last read reached the end of the file */
-    uint8_t last_byte;        /* of what was read: a partial last line or not */
-    bool is_dead;             /* content replaced (truncation): no more reads */
-    bool is_removed;          /* its source left the configuration: closed without a flush */
-    bool is_broken;           /* its stream failed: no more reads, no flush, in this run */
-    bool is_finished;         /* stream finished (EOF of a gone file) */
-    bool is_polled;
-    int wd;                   /* inotify watch of its directory, -1: read every round */
-    const struct fl_config *map_cfg; /* cell rules applied per event, or NULL */
-    uint32_t name_hash;       /* of the path's last component, for inotify's names */
-    bool is_idb;              /* Ignition's system_logs.idb: rows by event_id, not bytes */
-    bool is_idb_failing;      /* its last read failed (logged once until one succeeds) */
-    bool is_chain;            /* an AVEVA .aaLOG: read in message-number order */
-    bool has_chain;           /* chain holds its header (complete) */
-    bool is_complete;         /* closed by the logger and read up to its trailer */
-    struct fl_aveva_chain chain;
-    bool is_dirty;            /* inotify said it was written since its last read */
-    bool is_seen;             /* scan mark */
-    struct fl_tail_file *next;
-};
-
-struct tail_watch {
-    int wd;
-    char *dir;
-};
-
-struct fl_tail {
-    struct fl_tail_opts opts;
-    const struct fl_config *cfg;
-    struct fl_tz **tzs;       /* per source */
-    size_t n_tzs;
-    bool *src_polled;         /* per source */
-    int ifd;                  /* inotify, -1 when unavailable */
-    struct tail_watch watches[MAX_WATCHES];
-    size_t n_watches;
-    struct fl_tail_file *files;
-    struct fp_state *fps;     /* content states, live and recently released */
-    size_t n_fps;
-    struct fl_tz **old_tzs;   /* zones of replaced configurations: streams may borrow them */
-    size_t n_old_tzs;
-    bool needs_scan;
-    bool is_paused;
-    bool has_backlog;         /* the last round left data unread: no wait before the next */
-    size_t read_cursor;       /* where the next round starts reading (fairness) */
-    int64_t last_scan_ms;
-    int64_t last_round_ms;    /* when the last read round began */
-    uint8_t *chunk;
-    char *bad_paths[MAX_BAD_PATHS];
-    size_t n_bad_paths;
-    struct fl_tail_stats stats;
-};
-
-static int64_t now_ms(void)
-{
-    return fl_now_ms();
-}
 
 static bool is_network_fs(const char *dir)
 {
@@ -173,147 +64,13 @@ static void bad_path_clear(struct fl_tail *t, const char *path)
         }
 }
 
-static uint64_t host_hash_of(const struct fl_tail_file *tf)
-{
-    const char *h = tf->src->host ? tf->src->host : "";
-    return XXH64(h, strlen(h), 0);
-}
-
-/* Drops content states released long ago (bounded count and age). */
-static void fps_expire(struct fl_tail *t, int64_t now)
-{
-    struct fp_state **pp = &t->fps;
-    while (*pp) {
-        struct fp_state *f = *pp;
-        if (f->refs == 0 && (now - f->released_ms > FP_KEEP_MS || t->n_fps > FP_KEEP_MAX)) {
-            *pp = f->next;
-            free(f);
-            t->n_fps--;
-            continue;
-        }
-        pp = &f->next;
-    }
-}
-
-/* Finds (or creates) the content state of tf once its fingerprint is known, and starts the
- * file after what was delivered before: the checkpoint (a restart) or what another open file
- * with the same content already emitted (a copytruncate copy next to its original). */
-static void fps_attach(struct fl_tail *t, struct fl_tail_file *tf)
-{
-    uint64_t fp;
-    if (tf->is_idb) /* DESIGN.md: an idb's fingerprint is its path */
-        fp = fl_fingerprint_bytes(tf->path, strlen(tf->path));
-    else if (!fl_stream_fingerprint(tf->stream, &fp))
-        return;
-    tf->fingerprint = fp;
-    tf->has_fingerprint = true;
-    uint64_t hh = host_hash_of(tf);
-    const struct fl_ckpt_entry *e = t->opts.ckpt ? fl_ckpt_get(t->opts.ckpt, fp) : NULL;
-    uint64_t ckpt_off = e ? e->offset : 0;
-    struct fp_state *f = t->fps;
-    while (f && !(f->fingerprint == fp && f->host_hash == hh))
-        f = f->next;
-    bool is_shared = f && f->refs > 0;
-    if (!f) {
-        f = calloc(1, sizeof *f);
-        if (!f)
-            return; /* no suppression beyond the checkpoint: duplicates, never loss */
-        f->fingerprint = fp;
-        f->host_hash = hh;
-        f->next = t->fps;
-        t->fps = f;
-        t->n_fps++;
-    }
-    f->refs++;
-    if (f->emitted_end < ckpt_off)
-        f->emitted_end = ckpt_off;
-    tf->fps = f;
-    /* Acknowledged so far: only what the checkpoint says (the sibling's records in flight are
-     * not this file's to vouch for). */
-    tf->acks.acked_offset = ckpt_off;
-    if (is_shared)
-        fl_info("%s: same content as a file already followed (copy or re-opened file); "
-                "continuing after offset %llu", tf->path, (unsigned long long)f->emitted_end);
-    else if (f->emitted_end)
-        fl_info("%s: resuming after offset %llu (%s)", tf->path,
-                (unsigned long long)f->emitted_end,
-                e && e->offset == f->emitted_end ? "checkpoint" : "read earlier in this run");
-}
-
-static void fps_detach(struct fl_tail *t, struct fl_tail_file *tf)
-{
-    struct fp_state *f = tf->fps;
-    if (!f)
-        return;
-    if (tf->acks.acked_offset > f->acked_floor && fl_acks_in_flight(&tf->acks) == 0)
-        f->acked_floor = tf->acks.acked_offset;
-    if (--f->refs == 0)
-        f->released_ms = now_ms();
-    tf->fps = NULL;
-    (void)t;
-}
-
-/* The stream's sink: drop what was emitted or delivered before (restart, copy), pass the rest
- * on. */
-static int tail_emit(void *ctx, struct fl_event *ev)
-{
-    struct fl_tail_file *tf = ctx;
-    struct fl_tail *t = tf->t;
-    if (!tf->has_ckpt_lookup) {
-        tf->has_ckpt_lookup = true;
-        fps_attach(t, tf);
-    }
-    if (tf->fps) {
-        if (ev->end_offset <= tf->fps->emitted_end)
-            return 0;
-        tf->fps->emitted_end = ev->end_offset;
-    }
-    if (tf->map_cfg)
-        fl_config_map_event(tf->map_cfg, tf->path, ev);
-    t->stats.events++;
-    tf->n_events++;
-    if (ev->is_unparsed) {
-        t->stats.unparsed++;
-        tf->n_unparsed++;
-    }
-    if (!tf->is_warned_unparsed && tf->n_events == 200 && tf->n_unparsed >= 180) {
-        tf->is_warned_unparsed = true;
-        fl_warn("%s: %llu of its first %llu records fit no %s layout (binary data or another "
-                "format?); they are published as unparsed events", tf->path,
-                (unsigned long long)tf->n_unparsed, (unsigned long long)tf->n_events,
-                tf->src->type);
-    }
-    const struct fl_attr *cut = ev->n_attrs ? fl_event_attr_get(ev, "cut") : NULL;
-    if (cut && cut->kind == FL_ATTR_BOOL) {
-        t->stats.cut_lines++;
-        if (!tf->is_warned_cut) {
-            tf->is_warned_cut = true;
-            fl_warn("%s: a line at offset %llu is longer than max_line_bytes (%llu): cut, the "
-                    "event flagged attrs.cut (logged once per file)", tf->path,
-                    (unsigned long long)ev->offset,
-                    (unsigned long long)t->cfg->max_line_bytes);
-        }
-    }
-    return t->opts.cb.event(t->opts.cb.ctx, tf, ev);
-}
-
-int fl_tail_track(struct fl_tail_file *tf, const struct fl_event *ev, uint64_t *seq)
-{
-    return fl_acks_push(&tf->acks, ev->end_offset, seq);
-}
-
-void fl_tail_ack(struct fl_tail_file *tf, uint64_t seq)
-{
-    fl_acks_done(&tf->acks, seq);
-}
-
 const char *fl_tail_file_path(const struct fl_tail_file *tf)
 {
     return tf->path;
 }
 
 /* The stream configuration of tf (labels from the source and the file-level cell rules). */
-static void stream_cfg(struct fl_tail *t, struct fl_tail_file *tf, struct fl_stream_cfg *out)
+void fl_tail_stream_cfg(struct fl_tail *t, struct fl_tail_file *tf, struct fl_stream_cfg *out)
 {
     const struct fl_source_cfg *src = tf->src;
     const char *site = src->site, *line = src->line, *cell = src->cell;
@@ -333,7 +90,7 @@ static void stream_cfg(struct fl_tail *t, struct fl_tail_file *tf, struct fl_str
         .extra_sources = src->extra_sources,
         .layout = src->has_layout ? &src->layout : NULL,
         .max_line_bytes = t->cfg->max_line_bytes,
-        .out = {tail_emit, tf},
+        .out = {fl_tail_emit, tf},
     };
 }
 
@@ -343,7 +100,7 @@ static int stream_open(struct fl_tail *t, struct fl_tail_file *tf)
      * applied per event, all of them in their order; otherwise once, in the labels. */
     tf->map_cfg = fl_config_needs_event_map(t->cfg, tf->src->host != NULL) ? t->cfg : NULL;
     struct fl_stream_cfg sc;
-    stream_cfg(t, tf, &sc);
+    fl_tail_stream_cfg(t, tf, &sc);
     struct fl_err err;
     tf->stream = fl_stream_new(&sc, &err);
     if (!tf->stream) {
@@ -430,7 +187,7 @@ static struct fl_tail_file *file_open(struct fl_tail *t, size_t src_index, const
 
 static void file_free(struct fl_tail *t, struct fl_tail_file *tf)
 {
-    fps_detach(t, tf);
+    fl_tail_fps_detach(t, tf);
     if (tf->fd >= 0)
         close(tf->fd);
     fl_stream_free(tf->stream);
@@ -464,146 +221,6 @@ static void mark_replaced(struct fl_tail *t, struct fl_tail_file *tf)
     t->needs_scan = true;
 }
 
-/* --- Ignition's system_logs.idb ---------------------------------------------------------
- * Followed by event_id through the SQLite reader (parsers/ignition_idb.h), which opens it
- * read-only for each read: a round reads the rows after the last one emitted (the checkpoint
- * after a restart: an idb's offset is the row's event_id), at most IDB_ROWS_PER_READ. */
-
-struct idb_read {
-    struct fl_tail_file *tf;
-    struct fl_stream_cfg sc;
-    uint64_t fingerprint;
-    int64_t now_ms, cursor;
-    size_t rows;
-    bool is_reset;
-};
-
-static void stream_cfg(struct fl_tail *t, struct fl_tail_file *tf, struct fl_stream_cfg *sc);
-
-/* A gateway restart recreates the store and its event_ids start again at 1: what was
- * emitted and acknowledged of the old one says nothing of the new one. Only done with
- * nothing in flight (sequence numbers and acknowledged offsets start afresh). */
-static void idb_restart(struct fl_tail *t, struct fl_tail_file *tf)
-{
-    fl_warn("%s: the store was recreated (gateway restart?): reading it from its first row",
-            tf->path);
-    fl_acks_free(&tf->acks);
-    fl_acks_init(&tf->acks, 0);
-    if (tf->fps) {
-        tf->fps->emitted_end = 0;
-        tf->fps->acked_floor = 0;
-        tf->fps->safe_offset = 0;
-        if (t->opts.ckpt)
-            fl_ckpt_forget(t->opts.ckpt, tf->fps->fingerprint);
-    }
-}
-
-static int idb_emit(void *ctx, struct fl_event *ev)
-{
-    struct idb_read *r = ctx;
-    struct fl_tail_file *tf = r->tf;
-    if (r->rows == 0 && r->cursor > 0 && (int64_t)ev->offset <= r->cursor) {
-        if (fl_acks_in_flight(&tf->acks))
-            return FL_EAGAIN; /* the old store's rows land first; read again next round */
-        idb_restart(tf->t, tf);
-        r->is_reset = true;
-    }
-    if (r->rows == IDB_ROWS_PER_READ || tf->t->is_paused)
-        return FL_EAGAIN; /* the rest next round */
-    r->rows++;
-    fl_stream_label_event(&r->sc, r->fingerprint, r->now_ms, ev);
-    tf->t->stats.lines++;
-    return tail_emit(tf, ev);
-}
-
-static int idb_read(struct fl_tail *t, struct fl_tail_file *tf)
-{
-    if (!tf->has_ckpt_lookup) {
-        tf->has_ckpt_lookup = true;
-        fps_attach(t, tf);
-    }
-    struct idb_read r = {.tf = tf, .now_ms = now_ms(),
-                         .fingerprint = fl_fingerprint_bytes(tf->path, strlen(tf->path))};
-    stream_cfg(t, tf, &r.sc);
-    r.cursor = tf->fps ? (int64_t)tf->fps->emitted_end : 0;
-    int64_t last = 0;
-    struct fl_err err;
-    int rc = fl_ignition_idb_read(tf->path, r.cursor, &(struct fl_sink){idb_emit, &r}, &last,
-                                  &err);
-    if (rc == 0 || rc == FL_EAGAIN) {
-        if (tf->is_idb_failing)
-            fl_info("%s: readable again", tf->path);
-        tf->is_idb_failing = false;
-        tf->is_eof = rc == 0;
-        if (r.rows)
-            tf->last_data_ms = r.now_ms;
-        return 0;
-    }
-    if (rc == FL_ENOMEM)
-        return rc;
-    if (!tf->is_idb_failing) {
-        char msg[600];
-        fl_err_format(&err, msg, sizeof msg);
-        fl_warn("%s (retried every poll interval)", msg[0] ? msg : fl_strerror(rc));
-    }
-    tf->is_idb_failing = true;
-    tf->is_eof = true;
-    t->stats.read_errors++;
-    return 0;
-}
-
-/* --- AVEVA's file chain -----------------------------------------------------------------
- * The logger writes one .aaLOG after another, message numbers continuing from file to file
- * (aveva.md §2.4). The chain's files are read in message-number order: a file waits while
- * one with lower numbers of the same source still has unread data (at the first start, or
- * after a restart, the whole chain is replayed in order). Once the logger has closed a file
- * and it is read up to its trailer, it is complete and no longer read; the next file's first
- * number must then be this one's first + count, else the records between are missing. */
-
-/* True when a lower-numbered file of tf's chain still has data to read. */
-static bool chain_waits(const struct fl_tail *t, const struct fl_tail_file *tf)
-{
-    if (!tf->has_chain)
-        return false;
-    for (const struct fl_tail_file *o = t->files; o; o = o->next)
-        if (o != tf && o->has_chain && o->src_index == tf->src_index && !o->is_complete &&
-            !o->is_dead && !o->is_finished && !o->is_broken && !o->is_eof &&
-            o->chain.first_msgno < tf->chain.first_msgno)
-            return true;
-    return false;
-}
-
-/* After a read that reached the end: re-reads the header (it changes while the file is
- * written) and, once the file is closed and read up to its trailer, completes it. */
-static void chain_update(struct fl_tail *t, struct fl_tail_file *tf)
-{
-    if (tf->is_complete || fl_aveva_chain_read(tf->fd, &tf->chain) != 0)
-        return;
-    tf->has_chain = true;
-    if (!tf->chain.is_closed || tf->read_off < tf->chain.records_end)
-        return;
-    tf->is_complete = true;
-    uint64_t next = tf->chain.first_msgno + tf->chain.count;
-    const struct fl_tail_file *succ = NULL;
-    for (const struct fl_tail_file *o = t->files; o; o = o->next)
-        if (o != tf && o->has_chain && o->src_index == tf->src_index &&
-            o->chain.first_msgno > tf->chain.first_msgno &&
-            (!succ || o->chain.first_msgno < succ->chain.first_msgno))
-            succ = o;
-    if (succ && succ->chain.first_msgno != next) {
-        uint64_t gap = succ->chain.first_msgno > next ? succ->chain.first_msgno - next : 0;
-        t->stats.chain_missing += gap;
-        fl_warn("%s: AVEVA chain: message numbers %llu..%llu are missing before %s (the "
-                "trailer names %s; files deleted or not copied?)", tf->path,
-                (unsigned long long)next, (unsigned long long)succ->chain.first_msgno - 1,
-                succ->path, tf->chain.next_name[0] ? tf->chain.next_name : "no next file");
-    } else if (!succ) {
-        fl_info("%s: complete (messages %llu..%llu); next in the chain: %s", tf->path,
-                (unsigned long long)tf->chain.first_msgno, (unsigned long long)next - 1,
-                tf->chain.next_name[0] ? tf->chain.next_name : "(not named)");
-    }
-}
-
 /* Pushes what is new in one file into its stream, up to READ_BUDGET bytes; tf->is_eof tells
  * whether the end was reached. Every chunk is checked against truncation after it was read
  * (size below the position, or first bytes changed): a writer that truncates and writes
@@ -616,7 +233,7 @@ static int file_read(struct fl_tail *t, struct fl_tail_file *tf)
     if (tf->is_dead || tf->is_finished || tf->is_broken)
         return 0;
     if (tf->is_idb)
-        return idb_read(t, tf);
+        return fl_tail_idb_read(t, tf);
     size_t budget = READ_BUDGET;
     while (budget) {
         ssize_t n = pread(tf->fd, t->chunk, READ_CHUNK, (off_t)tf->read_off);
@@ -1014,14 +631,14 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
              * many quiet files, this keeps a busy one from costing a read of all of them. */
             bool is_due = (tf->wd < 0 && !tf->is_idb) || tf->is_dirty || !tf->is_eof ||
                           tf->is_gone || is_tick; /* a polled idb: on the poll interval */
-            if (tf->is_chain && (tf->is_complete || chain_waits(t, tf)))
+            if (tf->is_chain && (tf->is_complete || fl_tail_chain_waits(t, tf)))
                 is_due = false;
             int rc = 0;
             if (is_due) {
                 tf->is_dirty = false;
                 rc = file_read(t, tf);
                 if (tf->is_chain && tf->is_eof)
-                    chain_update(t, tf);
+                    fl_tail_chain_update(t, tf);
             }
             if (rc == FL_ENOMEM)
                 return rc;
@@ -1064,41 +681,6 @@ int fl_tail_drain(struct fl_tail *t)
     return 0;
 }
 
-void fl_tail_update_checkpoints(struct fl_tail *t)
-{
-    if (!t->opts.ckpt)
-        return;
-    int64_t now = now_ms();
-    /* Per content: every record up to the lowest acknowledged prefix among its files with
-     * records in flight is safe (each record was emitted by exactly one of them, and each
-     * file's prefix covers its own); with nothing in flight, all that was emitted is. */
-    for (struct fp_state *f = t->fps; f; f = f->next) {
-        f->ck_min_inflight = UINT64_MAX;
-        f->ck_max_acked = f->acked_floor;
-        f->ck_file = NULL;
-    }
-    for (struct fl_tail_file *tf = t->files; tf; tf = tf->next) {
-        struct fp_state *f = tf->fps;
-        if (!f)
-            continue;
-        if (fl_acks_in_flight(&tf->acks) && tf->acks.acked_offset < f->ck_min_inflight)
-            f->ck_min_inflight = tf->acks.acked_offset;
-        if (tf->acks.acked_offset > f->ck_max_acked)
-            f->ck_max_acked = tf->acks.acked_offset;
-        if (!f->ck_file || (f->ck_file->is_dead && !tf->is_dead))
-            f->ck_file = tf;
-    }
-    for (struct fp_state *f = t->fps; f; f = f->next) {
-        struct fl_tail_file *tf = f->ck_file;
-        if (!tf)
-            continue;
-        uint64_t off = f->ck_min_inflight != UINT64_MAX ? f->ck_min_inflight : f->ck_max_acked;
-        f->safe_offset = off;
-        fl_ckpt_set(t->opts.ckpt, f->fingerprint, off, (uint64_t)tf->dev, (uint64_t)tf->ino,
-                    tf->path, now);
-    }
-    fps_expire(t, now);
-}
 
 void fl_tail_set_paused(struct fl_tail *t, bool is_paused)
 {
