@@ -104,8 +104,9 @@ struct fl_kafka *fl_kafka_new(const struct fl_config *cfg, const char *topic,
         return NULL;
     }
     k->cb = *cb;
-    char queue_msgs[32];
+    char queue_msgs[32], queue_kb[32];
     snprintf(queue_msgs, sizeof queue_msgs, "%" PRIu64, cfg->queue_max_events);
+    snprintf(queue_kb, sizeof queue_kb, "%d", FL_KAFKA_QUEUE_KBYTES);
     /* Defaults first; the configuration's properties come after and win. A short message
      * timeout turns an outage into delivery failures within seconds, which moves events to
      * the bounded spool instead of growing librdkafka's queue. */
@@ -118,7 +119,7 @@ struct fl_kafka *fl_kafka_new(const struct fl_config *cfg, const char *topic,
         {"linger.ms", "20"},          /* bigger batches: ~10% less CPU, p99 still ~30 ms */
         {"message.timeout.ms", "5000"},
         {"queue.buffering.max.messages", queue_msgs},
-        {"queue.buffering.max.kbytes", "4096"}, /* bounds memory while brokers are away */
+        {"queue.buffering.max.kbytes", queue_kb},
         {"client.id", "faultline"},
     };
     int rc = 0;
@@ -193,6 +194,7 @@ int fl_kafka_send(struct fl_kafka *k, const struct fl_kafka_msg *m, uint64_t tok
         RD_KAFKA_V_HEADER("category", m->category.p, (ssize_t)m->category.len),
         RD_KAFKA_V_HEADER("cell", m->cell.p, (ssize_t)m->cell.len),
         RD_KAFKA_V_HEADER("ts_ms", ts, (ssize_t)ts_len),
+        RD_KAFKA_V_TIMESTAMP(m->created_ms), /* given: no clock read per message */
         RD_KAFKA_V_OPAQUE((void *)(uintptr_t)token), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return 0;

@@ -17,10 +17,14 @@
 
 struct fl_kafka;
 
+/* queue.buffering.max.kbytes unless configured: bounds memory while brokers are away. */
+#define FL_KAFKA_QUEUE_KBYTES 8192
+
 struct fl_kafka_msg {
     struct fl_str key, source, category, cell;
     int64_t ts_ms;
     struct fl_str payload;
+    int64_t created_ms; /* the message's Kafka timestamp (CreateTime); 0: librdkafka's clock */
 };
 
 struct fl_kafka_cb {

@@ -24,6 +24,12 @@
 #define REPLAY_BATCH 5000              /* spool records produced per loop round */
 #define KAFKA_MAX_MESSAGE 1000000      /* message.max.bytes, client and broker default */
 #define KAFKA_OVERHEAD 4096            /* key, headers and record framing, generously */
+#define MSG_OVERHEAD 160               /* per message beyond payload and key: headers etc. */
+/* Reading is sized to the room left in librdkafka's queue: a round reads at most this
+ * fraction of it in raw bytes (an Ignition line's event JSON is ~2.5x the line), so events go
+ * straight into the queue instead of through the hold (a copy and a second pass each). */
+#define ROOM_PER_RAW_BYTE 3
+#define ROOM_MIN_READ (64u << 10)      /* below this much room, wait for delivery reports */
 /* Checkpoint entries of files not followed for a week go; open files' entries are refreshed
  * hourly (FL_CKPT_REFRESH_MS), and nothing expires before the process ran that long, so a
  * restart after a long stop keeps every position. */
@@ -47,6 +53,7 @@ struct cat_count {
 /* A message in flight to Kafka: whom to acknowledge when its delivery report comes. */
 struct slot {
     uint8_t kind;
+    uint32_t bytes;       /* counted in queued_bytes while in flight */
     struct fl_tail_file *tf;
     uint64_t seq;         /* SLOT_DIRECT: the record's sequence in tf */
     uint64_t spool_token; /* SLOT_REPLAY */
@@ -62,7 +69,7 @@ struct pending_ack {
 struct hold_hdr {
     struct fl_tail_file *tf;
     uint64_t seq;
-    int64_t ts_ms;
+    int64_t ts_ms, created_ms;
     uint32_t key_len, source_len, category_len, cell_len, json_len;
 };
 
@@ -81,6 +88,7 @@ struct pipeline {
     uint32_t *free_slots;
     size_t n_slots, n_free;
     size_t inflight_direct, inflight_replay;
+    size_t queued_bytes, queue_limit_bytes; /* in librdkafka's queue, by our count; its cap */
     bool is_replay_failed;
     bool is_replay_probing;         /* one replayed record at a time until one is delivered */
     struct fl_buf stash;            /* a replayed record waiting for room in the local queue */
@@ -168,11 +176,25 @@ static int sync_durable(struct pipeline *p)
 }
 
 /* Reading pauses while events cannot go anywhere: the hold is full, in-flight messages are
- * being drained after a failure, or the spool/archive cannot be made durable. */
+ * being drained after a failure, or the spool/archive cannot be made durable. Producing
+ * directly, a round reads what the producer's queue has room for, and nothing while that is
+ * too little (the loop then waits on delivery reports, see fl_pipeline_run). */
 static void update_pause(struct pipeline *p)
 {
     bool is_paused = p->is_sync_failed || p->state == K_DRAINING ||
                      p->hold.len - p->hold_pos >= HOLD_MAX_BYTES;
+    size_t cap = 0;
+    if (p->kafka && p->state == K_DIRECT) {
+        size_t room = p->queue_limit_bytes > p->queued_bytes
+                          ? p->queue_limit_bytes - p->queued_bytes
+                          : 0;
+        cap = room / ROOM_PER_RAW_BYTE;
+        if (cap < ROOM_MIN_READ) {
+            cap = ROOM_MIN_READ;
+            is_paused = true;
+        }
+    }
+    fl_tail_set_round_bytes(p->tail, cap);
     fl_tail_set_paused(p->tail, is_paused);
 }
 
@@ -234,7 +256,8 @@ static int spool_msg(struct pipeline *p, const struct fl_kafka_msg *m, struct fl
 static int hold_msg(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
                     uint64_t seq)
 {
-    struct hold_hdr h = {tf, seq, m->ts_ms, (uint32_t)m->key.len, (uint32_t)m->source.len,
+    struct hold_hdr h = {tf, seq, m->ts_ms, m->created_ms, (uint32_t)m->key.len,
+                         (uint32_t)m->source.len,
                          (uint32_t)m->category.len, (uint32_t)m->cell.len,
                          (uint32_t)m->payload.len};
     int rc = fl_buf_append(&p->hold, &h, sizeof h);
@@ -271,6 +294,7 @@ static bool hold_next(struct pipeline *p, size_t *pos, struct hold_hdr *h, struc
     m->payload = (struct fl_str){q, h->json_len};
     q += h->json_len;
     m->ts_ms = h->ts_ms;
+    m->created_ms = h->created_ms;
     size_t end = (size_t)(q - p->hold.data);
     while (end % _Alignof(struct hold_hdr))
         end++;
@@ -292,13 +316,15 @@ static int send_direct(struct pipeline *p, const struct fl_kafka_msg *m, struct 
     long s = slot_take(p);
     if (s < 0)
         return FL_EAGAIN;
-    p->slots[s] = (struct slot){.kind = SLOT_DIRECT, .tf = tf, .seq = seq};
+    uint32_t bytes = (uint32_t)(m->payload.len + m->key.len + MSG_OVERHEAD);
+    p->slots[s] = (struct slot){.kind = SLOT_DIRECT, .bytes = bytes, .tf = tf, .seq = seq};
     int rc = fl_kafka_send(p->kafka, m, (uint64_t)s);
     if (rc) {
         slot_put(p, (uint64_t)s);
         return rc;
     }
     p->inflight_direct++;
+    p->queued_bytes += bytes;
     return 0;
 }
 
@@ -468,6 +494,7 @@ static int on_event(void *ctx, struct fl_tail_file *tf, struct fl_event *ev)
         .cell = ev->cell,
         .ts_ms = ev->has_ts ? ev->ts_ms : ev->ingest_ms,
         .payload = {p->json.data, p->json.len - 1}, /* without the '\n' */
+        .created_ms = ev->ingest_ms, /* when it was read: what the producer's clock says */
     };
     return route_kafka(p, &m, tf, seq);
 }
@@ -481,6 +508,7 @@ static void on_delivered(void *ctx, uint64_t token, const char *errstr,
         return;
     struct slot sl = p->slots[token];
     slot_put(p, token);
+    p->queued_bytes -= sl.bytes < p->queued_bytes ? sl.bytes : p->queued_bytes;
     if (sl.kind == SLOT_DIRECT) {
         p->inflight_direct--;
         if (!errstr) {
@@ -580,7 +608,7 @@ static struct fl_kafka_msg stash_msg(const struct pipeline *p)
         q = q ? q + p->stash_lens[i] : q;
     }
     return (struct fl_kafka_msg){parts[0], parts[1], parts[2], parts[3], p->stash_ts_ms,
-                                 parts[4]};
+                                 parts[4], 0};
 }
 
 /* Sends the spool again, oldest first. After a failure (and at start) one record goes alone
@@ -611,7 +639,7 @@ static void replay_some(struct pipeline *p)
                 enter(p, K_CATCHUP);
                 return;
             }
-            m = (struct fl_kafka_msg){r.key, r.source, r.category, r.cell, r.ts_ms, r.json};
+            m = (struct fl_kafka_msg){r.key, r.source, r.category, r.cell, r.ts_ms, r.json, 0};
         }
         long s = slot_take(p);
         p->slots[s] = (struct slot){.kind = SLOT_REPLAY, .spool_token = token};
@@ -874,6 +902,11 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
             if (strcmp(p->cfg->kafka_props[i].key, "message.max.bytes") == 0)
                 max_msg = strtoull(p->cfg->kafka_props[i].value, NULL, 10);
         p->max_payload = max_msg > 2 * KAFKA_OVERHEAD ? max_msg - KAFKA_OVERHEAD : KAFKA_OVERHEAD;
+        uint64_t queue_kb = FL_KAFKA_QUEUE_KBYTES;
+        for (size_t i = 0; i < p->cfg->n_kafka_props; i++)
+            if (strcmp(p->cfg->kafka_props[i].key, "queue.buffering.max.kbytes") == 0)
+                queue_kb = strtoull(p->cfg->kafka_props[i].value, NULL, 10);
+        p->queue_limit_bytes = (size_t)(queue_kb ? queue_kb : FL_KAFKA_QUEUE_KBYTES) << 10;
         /* A spool left by the previous run is older than anything read now. */
         if (!fl_spool_is_empty(p->spool)) {
             p->state = K_SPOOLING;
@@ -904,9 +937,13 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
             *opts->reload = 0;
             reload(p);
         }
-        /* With events held for a full producer queue, wait on librdkafka (its delivery
-         * reports free room) rather than on the files, which are paused anyway. */
-        bool is_waiting_on_kafka = p->kafka && p->state == K_DIRECT && p->hold.len > p->hold_pos;
+        /* With events held for a full producer queue, or too little room in it, wait on
+         * librdkafka (its delivery reports free room) rather than on the files, which are
+         * paused anyway. */
+        bool is_waiting_on_kafka =
+            p->kafka && p->state == K_DIRECT &&
+            (p->hold.len > p->hold_pos ||
+             p->queued_bytes + ROOM_MIN_READ * ROOM_PER_RAW_BYTE > p->queue_limit_bytes);
         int rc = fl_tail_run_once(p->tail, is_waiting_on_kafka ? 0 : 20);
         if (rc == FL_ENOMEM) {
             fl_error("out of memory");

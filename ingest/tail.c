@@ -160,10 +160,6 @@ static struct fl_tail_file *file_open(struct fl_tail *t, size_t src_index, const
     tf->name_hash = name_hash(path);
     tf->is_dirty = true;
     tf->last_data_ms = now_ms();
-    char magic[16];
-    tf->is_idb = strcmp(tf->src->type, "ignition") == 0 &&
-                 pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
-                 memcmp(magic, "SQLite format 3", 16) == 0;
     if (strcmp(tf->src->type, "aveva") == 0) {
         int crc = fl_aveva_chain_read(fd, &tf->chain);
         tf->is_chain = crc == 0 || crc == FL_EAGAIN;
@@ -221,6 +217,25 @@ static void mark_replaced(struct fl_tail *t, struct fl_tail_file *tf)
     t->needs_scan = true;
 }
 
+/* An Ignition source's file is a system_logs.idb when it starts with SQLite's magic. A file
+ * shorter than the magic that could still become one (a store being created) is not read
+ * yet; false until that is decided. */
+static bool kind_decide(struct fl_tail_file *tf)
+{
+    static const char magic[16] = "SQLite format 3";
+    if (strcmp(tf->src->type, "ignition") == 0 && tf->read_off == 0) {
+        char head[16];
+        ssize_t n = pread(tf->fd, head, sizeof head, 0);
+        if (n < 0)
+            return false;
+        if ((size_t)n < sizeof head && memcmp(head, magic, (size_t)n) == 0)
+            return false;
+        tf->is_idb = (size_t)n == sizeof head && memcmp(head, magic, sizeof head) == 0;
+    }
+    tf->is_kind_known = true;
+    return true;
+}
+
 /* Pushes what is new in one file into its stream, up to READ_BUDGET bytes; tf->is_eof tells
  * whether the end was reached. Every chunk is checked against truncation after it was read
  * (size below the position, or first bytes changed): a writer that truncates and writes
@@ -232,11 +247,16 @@ static int file_read(struct fl_tail *t, struct fl_tail_file *tf)
     tf->is_eof = false;
     if (tf->is_dead || tf->is_finished || tf->is_broken)
         return 0;
+    if (!tf->is_kind_known && !kind_decide(tf)) {
+        tf->is_eof = true; /* too short to tell yet */
+        return 0;
+    }
     if (tf->is_idb)
         return fl_tail_idb_read(t, tf);
-    size_t budget = READ_BUDGET;
+    size_t budget = READ_BUDGET < t->round_left ? READ_BUDGET : t->round_left;
     while (budget) {
-        ssize_t n = pread(tf->fd, t->chunk, READ_CHUNK, (off_t)tf->read_off);
+        size_t want = budget < READ_CHUNK ? budget : READ_CHUNK;
+        ssize_t n = pread(tf->fd, t->chunk, want, (off_t)tf->read_off);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -288,7 +308,8 @@ static int file_read(struct fl_tail *t, struct fl_tail_file *tf)
             t->stats.read_errors++;
             return rc == FL_ENOMEM ? rc : 0;
         }
-        if ((size_t)n < READ_CHUNK) {
+        t->round_left -= (size_t)n;
+        if ((size_t)n < want) {
             /* A short read is the end for now: one read instead of two per round. Data
              * written since raises another event; truncation is checked at the next read
              * that finds nothing, on every scan, and by the head check. */
@@ -612,6 +633,7 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
     }
     t->has_backlog = false;
     t->last_round_ms = now;
+    t->round_left = t->round_bytes ? t->round_bytes : SIZE_MAX;
     if (!t->is_paused && t->files) {
         /* A round reads for at most ROUND_READ_MS, starting where the last one stopped:
          * the next scan comes soon even with a backlog, so a file created and rotated away
@@ -645,13 +667,14 @@ int fl_tail_run_once(struct fl_tail *t, int timeout_ms)
             if (!tf->is_eof && !tf->is_dead && !tf->is_finished)
                 t->has_backlog = true;
             tf = tf->next ? tf->next : t->files;
-            if (k + 1 < n && now_ms() >= until) {
+            if (k + 1 < n && (now_ms() >= until || t->round_left == 0)) {
                 t->read_cursor = first + k + 1;
                 t->has_backlog = true;
                 break;
             }
         }
     }
+    t->round_left = SIZE_MAX; /* the cap is for rounds; draining gone files is not held back */
     flush_idle(t, now_ms());
     reap(t);
     return 0;
@@ -685,6 +708,11 @@ int fl_tail_drain(struct fl_tail *t)
 void fl_tail_set_paused(struct fl_tail *t, bool is_paused)
 {
     t->is_paused = is_paused;
+}
+
+void fl_tail_set_round_bytes(struct fl_tail *t, size_t max_bytes)
+{
+    t->round_bytes = max_bytes;
 }
 
 static int load_zones(struct fl_tail *t, const struct fl_config *cfg, struct fl_err *err)
@@ -732,6 +760,7 @@ struct fl_tail *fl_tail_new(const struct fl_tail_opts *opts, struct fl_err *err)
         fl_warn("inotify unavailable (%s): every source is polled", strerror(errno));
     setup_sources(t);
     t->needs_scan = true;
+    t->round_left = SIZE_MAX;
     t->last_scan_ms = now_ms() - t->cfg->poll_interval_ms;
     return t;
 }

@@ -77,6 +77,9 @@ void fl_tail_ack(struct fl_tail_file *tf, uint64_t seq);
 /* Writes the checkpoint entries of every file (fl_ckpt_save is the caller's). */
 void fl_tail_update_checkpoints(struct fl_tail *t);
 void fl_tail_set_paused(struct fl_tail *t, bool is_paused);
+/* Raw bytes the next read round may read over all files (0: only the per-file budget), so the
+ * owner reads no more than its output can take right now. */
+void fl_tail_set_round_bytes(struct fl_tail *t, size_t max_bytes);
 /* Replaces the configuration (SIGHUP): files of removed sources are drained and closed,
  * new sources are scanned; positions are kept. */
 int fl_tail_reload(struct fl_tail *t, const struct fl_config *cfg, struct fl_err *err);

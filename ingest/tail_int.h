@@ -76,6 +76,7 @@ struct fl_tail_file {
     const struct fl_config *map_cfg; /* cell rules applied per event, or NULL */
     uint32_t name_hash;       /* of the path's last component, for inotify's names */
     bool is_idb;              /* Ignition's system_logs.idb: rows by event_id, not bytes */
+    bool is_kind_known;       /* is_idb decided (the file's first 16 bytes are there) */
     bool is_idb_failing;      /* its last read failed (logged once until one succeeds) */
     bool is_chain;            /* an AVEVA .aaLOG: read in message-number order */
     bool has_chain;           /* chain holds its header (complete) */
@@ -111,6 +112,8 @@ struct fl_tail {
     size_t read_cursor;       /* where the next round starts reading (fairness) */
     int64_t last_scan_ms;
     int64_t last_round_ms;    /* when the last read round began */
+    size_t round_bytes;       /* fl_tail_set_round_bytes, 0: no cap */
+    size_t round_left;        /* of it, in the round under way */
     uint8_t *chunk;
     char *bad_paths[MAX_BAD_PATHS];
     size_t n_bad_paths;

@@ -85,8 +85,11 @@ for line in open(sys.argv[1], encoding="utf-8"):
     if not line.startswith("{"):
         continue
     ev = json.loads(line)
-    text, num = ev["message"].split(" ")
-    i = int(num)
+    parts = ev["message"].split(" ")
+    if len(parts) != 2 or not parts[1].isdigit():
+        bad.append("unexpected event: %s" % line.strip()[:300])
+        continue
+    text, i = parts[0], int(parts[1])
     seen[(text, i)] = seen.get((text, i), 0) + 1
     ts = datetime.datetime.fromtimestamp((1615711765000 + 1000 * i) / 1000, datetime.timezone.utc)
     exp = {"offset": i, "lines": 1, "source": "ignition", "host": "ign01",
