@@ -16,6 +16,11 @@ for f in "$BIN"/fuzz_*; do
         for i in deploy/faultline.yaml tests/cases-config/*/config.yaml tests/cases/*/*/*.yaml; do
             [ -f "$i" ] && cp "$i" "$seeds/$(echo "$i" | md5sum | cut -c1-12)"
         done ;;
+    aveva_chain)
+        # Whole .aaLOG files (no chunk-size byte): the aveva cases and the sample.
+        for i in tests/cases/aveva/*/input samples/aveva/*.aaLOG; do
+            [ -f "$i" ] && cp "$i" "$seeds/$(echo "$i" | md5sum | cut -c1-12)"
+        done ;;
     *)
         for i in tests/cases/*/*/input; do
             case "$src" in auto|decode) ;; *) [[ $i == tests/cases/$src/* ]] || continue ;; esac

@@ -84,7 +84,7 @@ static void shipped_config_loads_with_what_it_documents(void)
     CHECK_INT(cfg->queue_max_events, 100000);
     CHECK_INT(cfg->idle_flush_ms, 2000);
     CHECK_INT(cfg->poll_interval_ms, 1000);
-    CHECK_INT(cfg->checkpoint_interval_ms, 1000);
+    CHECK_INT(cfg->checkpoint_interval_ms, 200);
     CHECK(!cfg->is_stdout);
     CHECK(cfg->is_archive);
     CHECK_STR(cfg->metrics_listen, "127.0.0.1:9464");
@@ -130,7 +130,7 @@ static void minimal_config_gets_the_documented_defaults(void)
     CHECK_INT(cfg->queue_max_events, 100000);
     CHECK_INT(cfg->idle_flush_ms, 2000);
     CHECK_INT(cfg->poll_interval_ms, 1000);
-    CHECK_INT(cfg->checkpoint_interval_ms, 1000);
+    CHECK_INT(cfg->checkpoint_interval_ms, 200);
     CHECK(!cfg->is_stdout);
     CHECK(cfg->is_archive);
     CHECK_STR(cfg->metrics_listen, "127.0.0.1:9464");
