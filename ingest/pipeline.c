@@ -7,24 +7,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "core/log.h"
-#include "core/zfile.h"
-#include "ingest/checkpoint.h"
-#include "ingest/kafka.h"
-#include "ingest/metrics.h"
-#include "ingest/pipeline.h"
-#include "ingest/spool.h"
-#include "ingest/tail.h"
+#include "ingest/pipeline_int.h"
 
-#define HOLD_MAX_BYTES (2u << 20)      /* held events before reading pauses */
 #define SYNC_EVERY_MS 50               /* spool/archive fsync cadence */
 #define SYNC_MAX_PENDING 20000         /* ... or after this many unsynced events */
 #define METRICS_EVERY_MS 50            /* how often the metrics socket is served */
-#define REPLAY_RETRY_MS 2000           /* how often a replay is tried while spooling */
-#define REPLAY_BATCH 5000              /* spool records produced per loop round */
 #define KAFKA_MAX_MESSAGE 1000000      /* message.max.bytes, client and broker default */
 #define KAFKA_OVERHEAD 4096            /* key, headers and record framing, generously */
-#define MSG_OVERHEAD 160               /* per message beyond payload and key: headers etc. */
 /* Reading is sized to the room left in librdkafka's queue: a round reads at most this
  * fraction of it in raw bytes (an Ignition line's event JSON is ~2.5x the line), so events go
  * straight into the queue instead of through the hold (a copy and a second pass each). */
@@ -36,95 +25,9 @@
 #define CKPT_RETENTION_MS (7 * 24 * 3600 * INT64_C(1000))
 #define CKPT_EXPIRE_EVERY_MS (3600 * INT64_C(1000))
 
-enum kstate { K_DIRECT, K_DRAINING, K_SPOOLING, K_REPLAYING, K_CATCHUP };
-static const char *const kstate_names[] = {"direct", "draining", "spooling", "replaying",
-                                           "catchup"};
-
-enum slot_kind { SLOT_FREE, SLOT_DIRECT, SLOT_REPLAY };
-
-/* Events by source and category (metrics). Both names are static strings: compared by
- * pointer, the last hit first (a file's events mostly share both). */
-#define MAX_CATEGORY_COUNTS 256
-struct cat_count {
-    const char *source, *category;
-    uint64_t n;
-};
-
-/* A message in flight to Kafka: whom to acknowledge when its delivery report comes. */
-struct slot {
-    uint8_t kind;
-    uint32_t bytes;       /* counted in queued_bytes while in flight */
-    struct fl_tail_file *tf;
-    uint64_t seq;         /* SLOT_DIRECT: the record's sequence in tf */
-    uint64_t spool_token; /* SLOT_REPLAY */
-};
-
-/* An event waiting to be acknowledged by the next spool or archive sync. */
-struct pending_ack {
-    struct fl_tail_file *tf;
-    uint64_t seq;
-};
-
-/* A held event: serialized message plus whom to acknowledge. */
-struct hold_hdr {
-    struct fl_tail_file *tf;
-    uint64_t seq;
-    int64_t ts_ms, created_ms;
-    uint32_t key_len, source_len, category_len, cell_len, json_len;
-};
-
-struct pipeline {
-    const struct fl_pipeline_opts *opts;
-    struct fl_config *cfg;
-    struct fl_config **old_cfgs;    /* kept alive: draining streams borrow from them */
-    size_t n_old_cfgs;
-    struct fl_tail *tail;
-    struct fl_ckpt ckpt;
-    struct fl_kafka *kafka;
-    struct fl_spool *spool;
-    struct fl_metrics *metrics;
-    enum kstate state;
-    struct slot *slots;
-    uint32_t *free_slots;
-    size_t n_slots, n_free;
-    size_t inflight_direct, inflight_replay;
-    size_t queued_bytes, queue_limit_bytes; /* in librdkafka's queue, by our count; its cap */
-    bool is_replay_failed;
-    bool is_replay_probing;         /* one replayed record at a time until one is delivered */
-    struct fl_buf stash;            /* a replayed record waiting for room in the local queue */
-    size_t stash_lens[5];
-    int64_t stash_ts_ms;
-    uint64_t stash_token;
-    bool has_stash;
-    int64_t next_replay_ms;
-    struct fl_buf hold;             /* hold_hdr + bytes, in order */
-    size_t hold_pos;                /* first unsent byte of hold */
-    struct pending_ack *pending;
-    size_t n_pending, cap_pending;
-    int64_t last_sync_ms, last_ckpt_ms, last_metrics_ms;
-    int64_t start_ms, last_expire_ms;
-    bool is_sync_failed;
-    int64_t last_sync_error_ms, last_ckpt_error_ms;
-    size_t max_payload;             /* largest event JSON a Kafka message may carry */
-    /* archive (no Kafka) */
-    struct fl_zwriter *archive;
-    int64_t archive_hour;
-    struct fl_buf json;
-    struct fl_buf out;              /* stdout batch */
-    /* counters */
-    uint64_t delivered, failed, spooled, replayed, held, duplicates_replayed;
-    struct cat_count by_category[MAX_CATEGORY_COUNTS];
-    size_t n_by_category, last_by_category;
-};
-
-static int64_t now_ms(void)
-{
-    return fl_now_ms();
-}
-
 /* --- acknowledgement after a durable write ------------------------------------------- */
 
-static int pending_add(struct pipeline *p, struct fl_tail_file *tf, uint64_t seq)
+int fl_pipeline_pending_add(struct pipeline *p, struct fl_tail_file *tf, uint64_t seq)
 {
     if (p->n_pending == p->cap_pending) {
         size_t ncap = p->cap_pending ? p->cap_pending * 2 : 4096;
@@ -146,7 +49,7 @@ static void pending_ack_all(struct pipeline *p)
 }
 
 /* Makes the spool / archive durable, then acknowledges what they hold. */
-static int sync_durable(struct pipeline *p)
+int fl_pipeline_sync_durable(struct pipeline *p)
 {
     int rc = 0;
     if (p->spool)
@@ -198,39 +101,13 @@ static void update_pause(struct pipeline *p)
     fl_tail_set_paused(p->tail, is_paused);
 }
 
-/* --- slots --------------------------------------------------------------------------- */
-
-static int slots_init(struct pipeline *p, size_t n)
-{
-    p->slots = calloc(n, sizeof *p->slots);
-    p->free_slots = malloc(n * sizeof *p->free_slots);
-    if (!p->slots || !p->free_slots)
-        return FL_ENOMEM;
-    p->n_slots = n;
-    for (size_t i = 0; i < n; i++)
-        p->free_slots[i] = (uint32_t)(n - 1 - i);
-    p->n_free = n;
-    return 0;
-}
-
-static long slot_take(struct pipeline *p)
-{
-    return p->n_free ? (long)p->free_slots[--p->n_free] : -1;
-}
-
-static void slot_put(struct pipeline *p, uint64_t i)
-{
-    p->slots[i].kind = SLOT_FREE;
-    p->free_slots[p->n_free++] = (uint32_t)i;
-}
-
 /* --- routes -------------------------------------------------------------------------- */
 
 /* An event could not be written to the spool or the archive (disk full, I/O error). It stays
  * registered and is never acknowledged, so its file's checkpoint cannot pass it and the next
  * start reads it again; reading pauses until a sync succeeds. Returns 0: an error returned to
  * the tailer would cut the file's stream in the middle of a read. */
-static int output_failed(struct pipeline *p, const char *what, int rc)
+int fl_pipeline_output_failed(struct pipeline *p, const char *what, int rc)
 {
     int64_t now = now_ms();
     if (!p->is_sync_failed || now - p->last_sync_error_ms >= 60000) {
@@ -239,126 +116,6 @@ static int output_failed(struct pipeline *p, const char *what, int rc)
         p->last_sync_error_ms = now;
     }
     p->is_sync_failed = true;
-    return 0;
-}
-
-static int spool_msg(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
-                     uint64_t seq)
-{
-    struct fl_spool_rec r = {m->key, m->source, m->category, m->cell, m->ts_ms, m->payload};
-    int rc = fl_spool_append(p->spool, &r);
-    if (rc)
-        return output_failed(p, "spool", rc);
-    p->spooled++;
-    return pending_add(p, tf, seq);
-}
-
-static int hold_msg(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
-                    uint64_t seq)
-{
-    struct hold_hdr h = {tf, seq, m->ts_ms, m->created_ms, (uint32_t)m->key.len,
-                         (uint32_t)m->source.len,
-                         (uint32_t)m->category.len, (uint32_t)m->cell.len,
-                         (uint32_t)m->payload.len};
-    int rc = fl_buf_append(&p->hold, &h, sizeof h);
-    if (!rc) rc = fl_buf_append(&p->hold, m->key.p, m->key.len);
-    if (!rc) rc = fl_buf_append(&p->hold, m->source.p, m->source.len);
-    if (!rc) rc = fl_buf_append(&p->hold, m->category.p, m->category.len);
-    if (!rc) rc = fl_buf_append(&p->hold, m->cell.p, m->cell.len);
-    if (!rc) rc = fl_buf_append(&p->hold, m->payload.p, m->payload.len);
-    /* Keep the header alignment for the next record. */
-    while (!rc && p->hold.len % _Alignof(struct hold_hdr))
-        rc = fl_buf_putc(&p->hold, 0);
-    if (!rc)
-        p->held++;
-    if (p->hold.len - p->hold_pos >= HOLD_MAX_BYTES)
-        fl_tail_set_paused(p->tail, true);
-    return rc;
-}
-
-/* Reads the held record at *pos; advances *pos. */
-static bool hold_next(struct pipeline *p, size_t *pos, struct hold_hdr *h, struct fl_kafka_msg *m)
-{
-    if (*pos >= p->hold.len)
-        return false;
-    memcpy(h, p->hold.data + *pos, sizeof *h);
-    const char *q = p->hold.data + *pos + sizeof *h;
-    m->key = (struct fl_str){q, h->key_len};
-    q += h->key_len;
-    m->source = (struct fl_str){q, h->source_len};
-    q += h->source_len;
-    m->category = (struct fl_str){q, h->category_len};
-    q += h->category_len;
-    m->cell = (struct fl_str){q, h->cell_len};
-    q += h->cell_len;
-    m->payload = (struct fl_str){q, h->json_len};
-    q += h->json_len;
-    m->ts_ms = h->ts_ms;
-    m->created_ms = h->created_ms;
-    size_t end = (size_t)(q - p->hold.data);
-    while (end % _Alignof(struct hold_hdr))
-        end++;
-    *pos = end;
-    return true;
-}
-
-static void hold_clear(struct pipeline *p)
-{
-    fl_buf_reset(&p->hold);
-    p->hold_pos = 0;
-    fl_tail_set_paused(p->tail, false);
-}
-
-/* Produces one message now; FL_EAGAIN when there is no room (queue or slots). */
-static int send_direct(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
-                       uint64_t seq)
-{
-    long s = slot_take(p);
-    if (s < 0)
-        return FL_EAGAIN;
-    uint32_t bytes = (uint32_t)(m->payload.len + m->key.len + MSG_OVERHEAD);
-    p->slots[s] = (struct slot){.kind = SLOT_DIRECT, .bytes = bytes, .tf = tf, .seq = seq};
-    int rc = fl_kafka_send(p->kafka, m, (uint64_t)s);
-    if (rc) {
-        slot_put(p, (uint64_t)s);
-        return rc;
-    }
-    p->inflight_direct++;
-    p->queued_bytes += bytes;
-    return 0;
-}
-
-static void enter(struct pipeline *p, enum kstate st)
-{
-    if (p->state != st)
-        fl_info("kafka: %s -> %s (spool %" PRIu64 " bytes, held %zu bytes)",
-                kstate_names[p->state], kstate_names[st], fl_spool_stats(p->spool)->bytes,
-                p->hold.len - p->hold_pos);
-    p->state = st;
-}
-
-static int route_kafka(struct pipeline *p, const struct fl_kafka_msg *m, struct fl_tail_file *tf,
-                       uint64_t seq)
-{
-    switch (p->state) {
-    case K_DIRECT:
-        if (p->hold.len == p->hold_pos) {
-            int rc = send_direct(p, m, tf, seq);
-            if (rc == 0)
-                return 0;
-            if (rc != FL_EAGAIN) {
-                enter(p, K_DRAINING);
-                fl_tail_set_paused(p->tail, true);
-            }
-        }
-        return hold_msg(p, m, tf, seq);
-    case K_DRAINING:
-    case K_CATCHUP:
-        return hold_msg(p, m, tf, seq);
-    case K_SPOOLING:
-    case K_REPLAYING:
-        return spool_msg(p, m, tf, seq);
-    }
     return 0;
 }
 
@@ -377,7 +134,7 @@ static int archive_write(struct pipeline *p, const struct fl_buf *json, int64_t 
     int64_t hour = now / 3600000;
     if (!p->archive || hour != p->archive_hour) {
         if (p->archive) {
-            sync_durable(p);
+            fl_pipeline_sync_durable(p);
             fl_zwriter_close(p->archive);
             p->archive = NULL;
         }
@@ -480,8 +237,8 @@ static int on_event(void *ctx, struct fl_tail_file *tf, struct fl_event *ev)
     if (!p->kafka) {
         if (p->cfg->is_archive) {
             if ((rc = archive_write(p, &p->json, ev->ingest_ms)))
-                return output_failed(p, "archive", rc);
-            return pending_add(p, tf, seq);
+                return fl_pipeline_output_failed(p, "archive", rc);
+            return fl_pipeline_pending_add(p, tf, seq);
         }
         fl_tail_ack(tf, seq); /* stdout only: nothing durable to wait for */
         return 0;
@@ -496,215 +253,7 @@ static int on_event(void *ctx, struct fl_tail_file *tf, struct fl_event *ev)
         .payload = {p->json.data, p->json.len - 1}, /* without the '\n' */
         .created_ms = ev->ingest_ms, /* when it was read: what the producer's clock says */
     };
-    return route_kafka(p, &m, tf, seq);
-}
-
-/* librdkafka's delivery report, served from fl_kafka_poll. */
-static void on_delivered(void *ctx, uint64_t token, const char *errstr,
-                         const struct fl_kafka_msg *m)
-{
-    struct pipeline *p = ctx;
-    if (token >= p->n_slots)
-        return;
-    struct slot sl = p->slots[token];
-    slot_put(p, token);
-    p->queued_bytes -= sl.bytes < p->queued_bytes ? sl.bytes : p->queued_bytes;
-    if (sl.kind == SLOT_DIRECT) {
-        p->inflight_direct--;
-        if (!errstr) {
-            p->delivered++;
-            fl_tail_ack(sl.tf, sl.seq);
-            return;
-        }
-        p->failed++;
-        if (p->state == K_DIRECT) {
-            fl_warn("kafka: delivery failed (%s): events go to the spool until the brokers "
-                    "are back", errstr);
-            enter(p, K_DRAINING);
-            fl_tail_set_paused(p->tail, true);
-        }
-        /* Failures come back in produce order per partition: spooling them now keeps the
-         * order ahead of everything held or read later. */
-        spool_msg(p, m, sl.tf, sl.seq);
-    } else if (sl.kind == SLOT_REPLAY) {
-        p->inflight_replay--;
-        if (!errstr) {
-            p->delivered++;
-            p->is_replay_probing = false;
-            fl_spool_delivered(p->spool, sl.spool_token);
-        } else {
-            p->failed++;
-            p->is_replay_failed = true;
-        }
-    }
-}
-
-/* Drops the sent front of the hold. Under steady back-pressure the hold never empties (new
- * events arrive behind the ones waiting for room), so without this its buffer would grow by
- * everything that ever passed through it. */
-static void hold_compact(struct pipeline *p)
-{
-    size_t left = p->hold.len - p->hold_pos;
-    if (p->hold_pos < left)
-        return; /* moves at most as many bytes as were sent: amortized, and len <= 2 x held */
-    memmove(p->hold.data, p->hold.data + p->hold_pos, left);
-    p->hold.len = left;
-    p->hold_pos = 0; /* hold_pos was a record start: the alignment is kept */
-}
-
-/* Sends held events while in DIRECT; leaves the rest held. */
-static void send_held(struct pipeline *p)
-{
-    struct hold_hdr h;
-    struct fl_kafka_msg m;
-    size_t pos = p->hold_pos;
-    while (hold_next(p, &pos, &h, &m)) {
-        if (send_direct(p, &m, h.tf, h.seq) != 0) {
-            hold_compact(p);
-            return;
-        }
-        p->hold_pos = pos;
-    }
-    hold_clear(p);
-}
-
-/* Moves every held event into the spool, in order. */
-static void spool_held(struct pipeline *p)
-{
-    struct hold_hdr h;
-    struct fl_kafka_msg m;
-    size_t pos = p->hold_pos;
-    while (hold_next(p, &pos, &h, &m))
-        spool_msg(p, &m, h.tf, h.seq);
-    hold_clear(p);
-}
-
-/* Keeps a copy of a replayed record the local queue had no room for: it goes first next
- * round (the spool's cursor has already moved past it). */
-static void stash_put(struct pipeline *p, const struct fl_kafka_msg *m, uint64_t token)
-{
-    struct fl_buf *b = &p->stash;
-    fl_buf_reset(b);
-    const struct fl_str parts[] = {m->key, m->source, m->category, m->cell, m->payload};
-    for (size_t i = 0; i < 5; i++) {
-        p->stash_lens[i] = parts[i].len;
-        if (fl_buf_append(b, parts[i].p, parts[i].len) != 0) {
-            /* No memory for the copy: the spool is read again from its oldest record. */
-            p->is_replay_failed = true;
-            return;
-        }
-    }
-    p->stash_ts_ms = m->ts_ms;
-    p->stash_token = token;
-    p->has_stash = true;
-}
-
-static struct fl_kafka_msg stash_msg(const struct pipeline *p)
-{
-    struct fl_str parts[5];
-    const char *q = p->stash.data;
-    for (size_t i = 0; i < 5; i++) {
-        parts[i] = (struct fl_str){q ? q : "", p->stash_lens[i]};
-        q = q ? q + p->stash_lens[i] : q;
-    }
-    return (struct fl_kafka_msg){parts[0], parts[1], parts[2], parts[3], p->stash_ts_ms,
-                                 parts[4], 0};
-}
-
-/* Sends the spool again, oldest first. After a failure (and at start) one record goes alone
- * until it is delivered: a probe, so an attempt while the brokers are still away costs one
- * message instead of the whole spool being sent, timed out and sent again (which, when the
- * brokers come back in the middle of an attempt, would also deliver most of it twice). A
- * full local queue is no failure: the record waits in the stash for room. */
-static void replay_some(struct pipeline *p)
-{
-    struct fl_spool_rec r;
-    uint64_t token;
-    for (int i = 0; i < REPLAY_BATCH; i++) {
-        if (p->n_free == 0 || (p->is_replay_probing && p->inflight_replay > 0))
-            return;
-        struct fl_kafka_msg m;
-        if (p->has_stash) {
-            m = stash_msg(p);
-            token = p->stash_token;
-        } else {
-            int rc = fl_spool_next(p->spool, &r, &token);
-            if (rc < 0) {
-                /* The segment could not be read: try the replay again later. */
-                p->is_replay_failed = true;
-                return;
-            }
-            if (rc == 0) {
-                /* Everything in the spool is in flight: hold new events until it lands. */
-                enter(p, K_CATCHUP);
-                return;
-            }
-            m = (struct fl_kafka_msg){r.key, r.source, r.category, r.cell, r.ts_ms, r.json, 0};
-        }
-        long s = slot_take(p);
-        p->slots[s] = (struct slot){.kind = SLOT_REPLAY, .spool_token = token};
-        int rc = fl_kafka_send(p->kafka, &m, (uint64_t)s);
-        if (rc == FL_EAGAIN) {
-            slot_put(p, (uint64_t)s);
-            if (!p->has_stash)
-                stash_put(p, &m, token);
-            return;
-        }
-        p->has_stash = false;
-        if (rc != 0) {
-            /* Broken: count it as failed; the spool is read again. */
-            slot_put(p, (uint64_t)s);
-            p->is_replay_failed = true;
-            return;
-        }
-        p->inflight_replay++;
-        p->replayed++;
-    }
-}
-
-static void kafka_step(struct pipeline *p, int64_t now)
-{
-    switch (p->state) {
-    case K_DIRECT:
-        if (p->hold.len > p->hold_pos)
-            send_held(p);
-        break;
-    case K_DRAINING:
-        if (p->inflight_direct == 0) {
-            spool_held(p);
-            sync_durable(p);
-            p->next_replay_ms = now + REPLAY_RETRY_MS;
-            enter(p, K_SPOOLING);
-        }
-        break;
-    case K_SPOOLING:
-        if (now >= p->next_replay_ms) {
-            sync_durable(p);
-            p->is_replay_probing = true;
-            enter(p, K_REPLAYING);
-        }
-        break;
-    case K_REPLAYING:
-    case K_CATCHUP:
-        if (p->is_replay_failed) {
-            if (p->inflight_replay == 0) {
-                p->is_replay_failed = false;
-                p->has_stash = false; /* it is read again from the spool */
-                fl_spool_rewind(p->spool);
-                spool_held(p); /* CATCHUP's held events are newer than the whole spool */
-                p->next_replay_ms = now + REPLAY_RETRY_MS;
-                enter(p, K_SPOOLING);
-            }
-            break;
-        }
-        if (p->state == K_REPLAYING) {
-            replay_some(p);
-        } else if (fl_spool_is_empty(p->spool) && p->inflight_replay == 0) {
-            fl_info("kafka: spool drained; producing directly again");
-            enter(p, K_DIRECT);
-        }
-        break;
-    }
+    return fl_pipeline_route_kafka(p, &m, tf, seq);
 }
 
 /* --- metrics ------------------------------------------------------------------------- */
@@ -749,7 +298,7 @@ static void render(void *ctx, struct fl_buf *out)
                   "faultline_kafka_delivered_total %" PRIu64 "\nfaultline_kafka_failed_total %" PRIu64
                   "\nfaultline_kafka_queue_depth %zu\nfaultline_kafka_state{state=\"%s\"} 1\n",
                   p->delivered, p->failed, p->kafka ? fl_kafka_outq(p->kafka) : 0,
-                  kstate_names[p->state]);
+                  fl_pipeline_state_name(p->state));
     if (ss)
         fl_buf_printf(out,
                       "faultline_spool_bytes %" PRIu64 "\nfaultline_spool_segments %" PRIu64
@@ -833,20 +382,20 @@ static void shutdown_drain(struct pipeline *p)
     fl_tail_drain(p->tail);
     if (p->kafka) {
         if (p->state == K_DIRECT)
-            send_held(p);
+            fl_pipeline_send_held(p);
         /* With the brokers away nothing in flight will land before the deadline: no wait
          * (unacknowledged records are read again at the next start, replays stay spooled). */
         while (now_ms() < deadline && (p->inflight_direct || p->inflight_replay) &&
                !fl_kafka_is_down(p->kafka)) {
             fl_kafka_poll(p->kafka, 50);
             if (p->state == K_DIRECT && p->hold.len > p->hold_pos)
-                send_held(p);
+                fl_pipeline_send_held(p);
         }
         /* What could not be sent in time is safe in the spool (order: held after failed). */
         if (p->hold.len > p->hold_pos)
-            spool_held(p);
+            fl_pipeline_spool_held(p);
     }
-    sync_durable(p);
+    fl_pipeline_sync_durable(p);
     if (p->out.len) {
         fwrite(p->out.data, 1, p->out.len, stdout);
         fflush(stdout);
@@ -889,13 +438,13 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
             fl_error("%s: %s", err.file, err.msg);
             goto out_ckpt;
         }
-        struct fl_kafka_cb cb = {on_delivered, p};
+        struct fl_kafka_cb cb = {fl_pipeline_on_delivered, p};
         p->kafka = fl_kafka_new(p->cfg, p->cfg->topic_events, &cb, &err);
         if (!p->kafka) {
             fl_error("%s", err.msg);
             goto out_spool;
         }
-        if (slots_init(p, p->cfg->queue_max_events + 1024) != 0)
+        if (fl_pipeline_slots_init(p, p->cfg->queue_max_events + 1024) != 0)
             goto out_kafka;
         uint64_t max_msg = KAFKA_MAX_MESSAGE;
         for (size_t i = 0; i < p->cfg->n_kafka_props; i++)
@@ -952,12 +501,12 @@ int fl_pipeline_run(const struct fl_pipeline_opts *opts)
         int64_t now = now_ms();
         if (p->kafka) {
             fl_kafka_poll(p->kafka, is_waiting_on_kafka ? 5 : 0);
-            kafka_step(p, now);
+            fl_pipeline_kafka_step(p, now);
         }
         if ((p->n_pending || p->is_sync_failed) &&
             (now - p->last_sync_ms >= SYNC_EVERY_MS ||
              (p->n_pending >= SYNC_MAX_PENDING && !p->is_sync_failed)))
-            sync_durable(p);
+            fl_pipeline_sync_durable(p);
         update_pause(p);
         if (now - p->last_ckpt_ms >= p->cfg->checkpoint_interval_ms)
             save_checkpoints(p);
