@@ -39,13 +39,16 @@ void fl_tail_chain_update(struct fl_tail *t, struct fl_tail_file *tf)
             o->chain.first_msgno > tf->chain.first_msgno &&
             (!succ || o->chain.first_msgno < succ->chain.first_msgno))
             succ = o;
-    if (succ && succ->chain.first_msgno != next) {
-        uint64_t gap = succ->chain.first_msgno > next ? succ->chain.first_msgno - next : 0;
-        t->stats.chain_missing += gap;
+    if (succ && succ->chain.first_msgno > next) {
+        t->stats.chain_missing += succ->chain.first_msgno - next;
         fl_warn("%s: AVEVA chain: message numbers %llu..%llu are missing before %s (the "
                 "trailer names %s; files deleted or not copied?)", tf->path,
                 (unsigned long long)next, (unsigned long long)succ->chain.first_msgno - 1,
                 succ->path, tf->chain.next_name[0] ? tf->chain.next_name : "no next file");
+    } else if (succ && succ->chain.first_msgno < next) {
+        fl_warn("%s: AVEVA chain: its message numbers run to %llu, past the first of %s (%llu): "
+                "the two files overlap", tf->path, (unsigned long long)next - 1, succ->path,
+                (unsigned long long)succ->chain.first_msgno);
     } else if (!succ) {
         fl_info("%s: complete (messages %llu..%llu); next in the chain: %s", tf->path,
                 (unsigned long long)tf->chain.first_msgno, (unsigned long long)next - 1,

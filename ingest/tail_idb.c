@@ -1,5 +1,4 @@
 /* ingest/tail_idb.c: Ignition's system_logs.idb in the follower (see tail_int.h). */
-#include <string.h>
 #include "ingest/tail_int.h"
 #include "parsers/ignition_idb.h"
 
@@ -16,9 +15,7 @@ struct idb_read {
     uint64_t fingerprint;
     int64_t now_ms, cursor;
     size_t rows;
-    bool is_reset;
 };
-
 
 /* A gateway restart recreates the store and its event_ids start again at 1: what was
  * emitted and acknowledged of the old one says nothing of the new one. Only done with
@@ -46,7 +43,6 @@ static int idb_emit(void *ctx, struct fl_event *ev)
         if (fl_acks_in_flight(&tf->acks))
             return FL_EAGAIN; /* the old store's rows land first; read again next round */
         idb_restart(tf->t, tf);
-        r->is_reset = true;
     }
     if (r->rows == IDB_ROWS_PER_READ || tf->t->is_paused)
         return FL_EAGAIN; /* the rest next round */
@@ -62,8 +58,8 @@ int fl_tail_idb_read(struct fl_tail *t, struct fl_tail_file *tf)
         tf->has_ckpt_lookup = true;
         fl_tail_fps_attach(t, tf);
     }
-    struct idb_read r = {.tf = tf, .now_ms = now_ms(),
-                         .fingerprint = fl_fingerprint_bytes(tf->path, strlen(tf->path))};
+    /* fl_tail_fps_attach set the fingerprint: the path, as DESIGN.md says for an idb. */
+    struct idb_read r = {.tf = tf, .now_ms = now_ms(), .fingerprint = tf->fingerprint};
     fl_tail_stream_cfg(t, tf, &r.sc);
     r.cursor = tf->fps ? (int64_t)tf->fps->emitted_end : 0;
     int64_t last = 0;
